@@ -1,0 +1,62 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/petro-network/petro/internal/crypto"
+	txtypes "github.com/petro-network/petro/types/tx"
+	petro "github.com/petro-network/petro/types"
+	authtypes "github.com/petro-network/petro/x/auth/types"
+)
+
+// ante authorises tx against state: chain id, timeout, signature and the
+// account sequence. On success it records the signer's key and consumes the
+// sequence in ctx's store. sigChecked says the signature was already
+// verified for these exact bytes (the verified-signature cache).
+func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
+	if tx.Body.ChainId != ctx.ChainID() {
+		return authtypes.ErrWrongChainID.Wrapf("tx is for %q, this chain is %q", tx.Body.ChainId, ctx.ChainID())
+	}
+	if t := tx.Body.TimeoutHeight; t != 0 && uint64(ctx.BlockHeight()) > t {
+		return authtypes.ErrTxTimeout.Wrapf("timeout height %d, block height %d", t, ctx.BlockHeight())
+	}
+	if !sigChecked {
+		if err := a.verifySig(tx); err != nil {
+			return err
+		}
+	}
+	acc, err := a.auth.Account(ctx.Store(), tx.Signer)
+	if err != nil {
+		return err
+	}
+	switch seq := tx.AuthInfo.Sequence; {
+	case seq < acc.Sequence:
+		return authtypes.ErrSequenceReplayed.Wrapf("account %s expects sequence %d, tx has %d", acc.Address, acc.Sequence, seq)
+	case seq > acc.Sequence:
+		return authtypes.ErrSequenceGap.Wrapf("account %s expects sequence %d, tx has %d", acc.Address, acc.Sequence, seq)
+	}
+	if acc.Sequence, err = petro.SafeAdd(acc.Sequence, 1); err != nil {
+		return authtypes.ErrSequenceOverflow
+	}
+	if len(acc.PubKey) == 0 {
+		acc.PubKey = tx.PubKey.Bytes()
+	}
+	return a.auth.SetAccount(ctx.Store(), tx.Signer, acc)
+}
+
+// verifySig checks tx's signature over its SignDoc for this chain and
+// remembers success, so the same bytes are never verified twice on a node.
+func (a *App) verifySig(tx *Tx) error {
+	if a.sigs.has(tx.Hash) {
+		return nil
+	}
+	sb := txtypes.SignBytes(a.chainID, tx.TxRaw.BodyBytes, tx.TxRaw.AuthInfoBytes)
+	if err := tx.PubKey.VerifySignatureErr(sb, tx.TxRaw.Signature); err != nil {
+		if errors.Is(err, crypto.ErrSigHighS) {
+			return authtypes.ErrMalleableSig
+		}
+		return authtypes.ErrInvalidSignature.Wrap(err.Error())
+	}
+	a.sigs.add(tx.Hash)
+	return nil
+}

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/internal/store"
+)
+
+// CheckTx admits a tx to the mempool if it would succeed on the check
+// state: decode, ante and every message. On success its effects (the
+// sequence, balances) stay in the check state, so a wallet may send
+// sequences n, n+1, n+2 before a block; a failure changes nothing.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	tx, err := DecodeTx(req.Tx)
+	if err != nil {
+		return checkErr(err), nil
+	}
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
+	h, _ := a.cs.LastCommit()
+	br := store.NewBranch(a.check)
+	ctx := petro.NewContext(br, a.chainID, h+1, a.lastBlockTime)
+	events, err := a.runTx(ctx, tx, false)
+	if err == nil {
+		err = br.Write()
+	}
+	if err != nil {
+		return checkErr(err), nil
+	}
+	return &abci.ResponseCheckTx{Events: events}, nil
+}
+
+// Simulate runs tx on a throw-away branch of the latest committed state.
+// It is safe to call concurrently with block execution.
+func (a *App) Simulate(raw []byte) (height int64, events []abci.Event, err error) {
+	tx, err := DecodeTx(raw)
+	if err != nil {
+		return 0, nil, err
+	}
+	kv, h, err := a.StateAt(0)
+	if err != nil {
+		return 0, nil, err
+	}
+	ctx := petro.NewContext(store.NewBranch(kv), a.chainID, h+1, a.lastBlockTime)
+	events, err = a.runTx(ctx, tx, false)
+	return h, events, err
+}
+
+func checkErr(err error) *abci.ResponseCheckTx {
+	space, code, log := errResult(err)
+	return &abci.ResponseCheckTx{Codespace: space, Code: code, Log: log}
+}

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+)
+
+// Commit saves the working tree as the next version in one atomic write,
+// resets the check state to it, prunes old versions and tells listeners.
+func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	version, _, err := a.cs.Commit()
+	if err != nil {
+		// The node cannot go on without durable state.
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	if k := a.opts.PruneKeepRecent; k > 0 && version > k {
+		retain := version - k + 1
+		if err := a.cs.Prune(retain); err != nil {
+			a.logger.Error("prune failed", "retain_from", retain, "err", err)
+		}
+	}
+	txs, results := a.pendingTxs, a.pendingResults
+	a.pendingHeight, a.pendingTxs, a.pendingResults = 0, nil, nil
+	a.listenersMu.RLock()
+	for _, l := range a.listeners {
+		l(version, txs, results)
+	}
+	a.listenersMu.RUnlock()
+	// CometBFT's blocks are kept (RetainHeight 0): they are the audit trail.
+	return &abci.ResponseCommit{}, nil
+}

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	petro "github.com/petro-network/petro/types"
+)
+
+// FinalizeBlock executes the block's txs in order on the working tree and
+// returns their results and the resulting app hash. It persists nothing:
+// Commit does. A tx that fails is recorded with its code; the block stays
+// valid.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	last, _ := a.cs.LastCommit()
+	if req.Height != last+1 {
+		return nil, fmt.Errorf("finalize block: height %d, last committed %d", req.Height, last)
+	}
+	// A repeated FinalizeBlock for the same height (never by CometBFT v0.38,
+	// but cheap to make safe) starts again from the committed state.
+	if a.pendingHeight == req.Height {
+		a.cs.Rollback()
+	}
+	ctx := petro.NewContext(a.cs.Working(), a.chainID, req.Height, req.Time)
+	txs, decodeErrs := a.decodeAndVerify(req.Txs)
+
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i := range req.Txs {
+		var events []abci.Event
+		err := decodeErrs[i]
+		if err == nil {
+			events, err = a.runTx(ctx, txs[i], true)
+		}
+		if err != nil {
+			space, code, log := errResult(err)
+			results[i] = &abci.ExecTxResult{Codespace: space, Code: code, Log: log}
+			continue
+		}
+		results[i] = &abci.ExecTxResult{Events: events}
+	}
+	if a.opts.CheckInvariants {
+		if err := a.CheckInvariants(ctx.Store()); err != nil {
+			// Impossible unless a handler is wrong; halting beats committing a
+			// broken ledger.
+			return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+		}
+	}
+	a.pendingHeight, a.pendingTxs, a.pendingResults = req.Height, req.Txs, results
+	a.lastBlockTime = req.Time
+	return &abci.ResponseFinalizeBlock{
+		TxResults: results,
+		AppHash:   a.cs.WorkingHash(),
+	}, nil
+}
+
+// decodeAndVerify decodes every tx and verifies the signatures not already
+// in the cache, in parallel across cores. Results come back by index, so
+// the order of application stays the block's order. A tx whose signature
+// fails gets its error in errs and is not applied.
+func (a *App) decodeAndVerify(raws [][]byte) (txs []*Tx, errs []error) {
+	txs, errs = make([]*Tx, len(raws)), make([]error, len(raws))
+	workers := min(runtime.GOMAXPROCS(0), len(raws))
+	var wg sync.WaitGroup
+	next := make(chan int, len(raws))
+	for i := range raws {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				txs[i], errs[i] = DecodeTx(raws[i])
+				if errs[i] == nil {
+					errs[i] = a.verifySig(txs[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return txs, errs
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

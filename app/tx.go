@@ -1,0 +1,122 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/petro-network/petro/internal/crypto"
+	txtypes "github.com/petro-network/petro/types/tx"
+	authtypes "github.com/petro-network/petro/x/auth/types"
+)
+
+// Limits every node applies identically; changing one is a consensus change.
+const (
+	MaxTxBytes   = 32 * 1024
+	MaxMsgsPerTx = 64
+	MaxMemoBytes = 256
+)
+
+// Tx is a decoded, statelessly valid transaction.
+type Tx struct {
+	Raw      []byte
+	Hash     [32]byte
+	TxRaw    *txtypes.TxRaw
+	Body     *txtypes.TxBody
+	AuthInfo *txtypes.AuthInfo
+	PubKey   *crypto.PubKey
+	Signer   crypto.Address
+}
+
+// DecodeTx parses raw and runs every check that needs no state and no
+// signature verification. It never panics on any input.
+func DecodeTx(raw []byte) (*Tx, error) {
+	if len(raw) > MaxTxBytes {
+		return nil, authtypes.ErrTxTooLarge.Wrapf("%d bytes > %d", len(raw), MaxTxBytes)
+	}
+	tx := &Tx{Raw: raw, Hash: sha256.Sum256(raw), TxRaw: &txtypes.TxRaw{}, Body: &txtypes.TxBody{}, AuthInfo: &txtypes.AuthInfo{}}
+	if err := decodeCanonical(raw, tx.TxRaw, "tx"); err != nil {
+		return nil, err
+	}
+	if err := decodeCanonical(tx.TxRaw.BodyBytes, tx.Body, "body"); err != nil {
+		return nil, err
+	}
+	if err := decodeCanonical(tx.TxRaw.AuthInfoBytes, tx.AuthInfo, "auth_info"); err != nil {
+		return nil, err
+	}
+	if n := len(tx.Body.Messages); n == 0 {
+		return nil, authtypes.ErrNoMessages
+	} else if n > MaxMsgsPerTx {
+		return nil, authtypes.ErrTooManyMessages.Wrapf("%d > %d", n, MaxMsgsPerTx)
+	}
+	if len(tx.Body.Memo) > MaxMemoBytes {
+		return nil, authtypes.ErrMemoTooLarge.Wrapf("%d bytes > %d", len(tx.Body.Memo), MaxMemoBytes)
+	}
+	pk, err := crypto.PubKeyFromBytes(tx.AuthInfo.PubKey)
+	if err != nil {
+		return nil, authtypes.ErrInvalidPubKey.Wrap(err.Error())
+	}
+	tx.PubKey, tx.Signer = pk, pk.Address()
+	signer := tx.Signer.String()
+	for i, m := range tx.Body.Messages {
+		msg, err := unpackMsg(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := msg.ValidateBasic(); err != nil {
+			return nil, wrapMsgErr(i, err)
+		}
+		if msg.Signer() != signer {
+			return nil, authtypes.ErrSignerMismatch.Wrapf("message %d: signer %s, tx signed by %s", i, msg.Signer(), signer)
+		}
+	}
+	return tx, nil
+}
+
+// decodeCanonical unmarshals bz into m and accepts it only if it has no
+// unknown fields and re-encodes to exactly bz (so one tx has one encoding,
+// and what was signed is what is executed).
+func decodeCanonical(bz []byte, m proto.Message, what string) error {
+	if err := (proto.UnmarshalOptions{DiscardUnknown: false}).Unmarshal(bz, m); err != nil {
+		return authtypes.ErrTxDecode.Wrapf("%s: %v", what, err)
+	}
+	if hasUnknown(m.ProtoReflect()) {
+		return authtypes.ErrUnknownField.Wrap(what)
+	}
+	re, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil || !bytes.Equal(re, bz) {
+		return authtypes.ErrNonCanonical.Wrap(what)
+	}
+	return nil
+}
+
+// hasUnknown reports unknown fields anywhere in m.
+func hasUnknown(m protoreflect.Message) bool {
+	if len(m.GetUnknown()) > 0 {
+		return true
+	}
+	found := false
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Message() == nil:
+		case fd.IsList():
+			l := v.List()
+			for i := 0; i < l.Len() && !found; i++ {
+				found = hasUnknown(l.Get(i).Message())
+			}
+		case fd.IsMap():
+			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+				if fd.MapValue().Message() != nil {
+					found = hasUnknown(mv.Message())
+				}
+				return !found
+			})
+		default:
+			found = hasUnknown(v.Message())
+		}
+		return !found
+	})
+	return found
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
+	"github.com/cometbft/cometbft/libs/log"
+	"github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/rpc/client/local"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/internal/store"
+	"github.com/petro-network/petro/server"
+)
+
+const (
+	flagGRPCAddr = "grpc.address"
+	flagRPCAddr  = "rpc.laddr"
+	flagP2PAddr  = "p2p.laddr"
+)
+
+func newStartCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Run the node: CometBFT consensus, the petro app and the gRPC server",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return RunNode(ctx, homeFlag(cmd), startFlags(cmd), cmd.ErrOrStderr())
+		},
+	}
+	addStartFlags(cmd)
+	return cmd
+}
+
+// StartOverrides are command-line settings that win over the config files.
+type StartOverrides struct {
+	GRPCAddress, RPCAddress, P2PAddress string
+	LogLevel, LogFormat                 string
+}
+
+func addStartFlags(cmd *cobra.Command) {
+	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml)")
+	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml)")
+	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml)")
+	cmd.Flags().String(flagLogLevel, "", "log level, e.g. info or consensus:info,*:error (overrides config.toml)")
+	cmd.Flags().String(flagLogFmt, "", "log format: plain|json (overrides config.toml)")
+}
+
+func startFlags(cmd *cobra.Command) StartOverrides {
+	get := func(n string) string { v, _ := cmd.Flags().GetString(n); return v }
+	return StartOverrides{
+		GRPCAddress: get(flagGRPCAddr), RPCAddress: get(flagRPCAddr), P2PAddress: get(flagP2PAddr),
+		LogLevel: get(flagLogLevel), LogFormat: get(flagLogFmt),
+	}
+}
+
+// RunNode runs a node from home until ctx is done, then shuts down in
+// order: gRPC stops taking requests, CometBFT stops (no block is half
+// applied: Commit is atomic), the state DB closes.
+func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Writer) error {
+	cfg, err := LoadCometConfig(home)
+	if err != nil {
+		return err
+	}
+	appCfg, err := LoadAppConfig(home)
+	if err != nil {
+		return err
+	}
+	if o.GRPCAddress != "" {
+		appCfg.GRPC.Address = o.GRPCAddress
+	}
+	if o.RPCAddress != "" {
+		cfg.RPC.ListenAddress = o.RPCAddress
+	}
+	if o.P2PAddress != "" {
+		cfg.P2P.ListenAddress = o.P2PAddress
+	}
+	if o.LogLevel != "" {
+		cfg.LogLevel = o.LogLevel
+	}
+	if o.LogFormat != "" {
+		cfg.LogFormat = o.LogFormat
+	}
+	logger, err := newLogger(cfg, logOut)
+	if err != nil {
+		return err
+	}
+	if err := checkPortsFree(cfg, appCfg); err != nil {
+		return err
+	}
+	genDoc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		return fmt.Errorf("genesis %s: %w", cfg.GenesisFile(), err)
+	}
+
+	db, err := store.OpenDB(appCfg.DBBackend, cfg.DBDir(), "application")
+	if err != nil {
+		return fmt.Errorf("open application db: %w", err)
+	}
+	defer db.Close()
+	petroApp, err := app.New(genDoc.ChainID, db, app.Options{
+		CacheSize:       appCfg.IAVLCacheSize,
+		PruneKeepRecent: appCfg.PruningKeepRecent,
+		CheckInvariants: appCfg.CheckInvariants,
+		Logger:          logger.With("module", "app"),
+	})
+	if err != nil {
+		return err
+	}
+	defer petroApp.Close()
+
+	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return fmt.Errorf("node key %s: %w", cfg.NodeKeyFile(), err)
+	}
+	n, err := node.NewNodeWithContext(ctx, cfg, pv, nodeKey,
+		proxy.NewLocalClientCreator(petroApp),
+		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
+		store.CometDBProvider(cometBackend(cfg.DBBackend)),
+		node.DefaultMetricsProvider(cfg.Instrumentation),
+		logger)
+	if err != nil {
+		return fmt.Errorf("create node: %w", err)
+	}
+	if err := n.Start(); err != nil {
+		return fmt.Errorf("start node: %w", err)
+	}
+	grpcSrv := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
+	if err := grpcSrv.Start(appCfg.GRPC.Address); err != nil {
+		_ = n.Stop()
+		n.Wait()
+		return err
+	}
+	logger.Info("petro node started", "chain_id", genDoc.ChainID, "grpc", grpcSrv.Addr(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "home", home)
+
+	<-ctx.Done()
+	logger.Info("shutting down")
+	grpcSrv.Stop(5 * time.Second)
+	if err := n.Stop(); err != nil {
+		logger.Error("stop node", "err", err)
+	}
+	n.Wait()
+	return nil
+}
+
+// cometBackend maps config.toml's db_backend to a cosmos-db backend.
+func cometBackend(b string) string {
+	switch b {
+	case "pebbledb", "pebble", "":
+		return "pebble"
+	default:
+		return b
+	}
+}
+
+func newLogger(cfg *cmtcfg.Config, out io.Writer) (log.Logger, error) {
+	var logger log.Logger
+	switch cfg.LogFormat {
+	case cmtcfg.LogFormatJSON:
+		logger = log.NewTMJSONLogger(log.NewSyncWriter(out))
+	case cmtcfg.LogFormatPlain, "":
+		logger = log.NewTMLogger(log.NewSyncWriter(out))
+	default:
+		return nil, fmt.Errorf("log_format %q: want plain or json", cfg.LogFormat)
+	}
+	lvl := cfg.LogLevel
+	if !strings.Contains(lvl, ":") {
+		lvl = "*:" + lvl
+	}
+	return cmtflags.ParseLogLevel(lvl, logger, cmtcfg.DefaultLogLevel)
+}
+
+// checkPortsFree fails fast, with one clear line, when a listen address is
+// taken.
+func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
+	addrs := map[string]string{
+		"gRPC (app.toml grpc.address)":     appCfg.GRPC.Address,
+		"RPC (config.toml rpc.laddr)":      cfg.RPC.ListenAddress,
+		"P2P (config.toml p2p.laddr)":      cfg.P2P.ListenAddress,
+	}
+	if cfg.Instrumentation.Prometheus {
+		addrs["Prometheus (config.toml prometheus_listen_addr)"] = cfg.Instrumentation.PrometheusListenAddr
+	}
+	for what, a := range addrs {
+		hostPort := strings.TrimPrefix(a, "tcp://")
+		l, err := net.Listen("tcp", hostPort)
+		if err != nil {
+			var opErr *net.OpError
+			if errors.As(err, &opErr) {
+				return fmt.Errorf("%s: address %s is in use or not available: %v", what, hostPort, opErr.Err)
+			}
+			return fmt.Errorf("%s: %s: %w", what, hostPort, err)
+		}
+		l.Close()
+	}
+	return nil
+}

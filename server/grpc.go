@@ -1,0 +1,97 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/cometbft/cometbft/libs/log"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/petro-network/petro/app"
+	txtypes "github.com/petro-network/petro/types/tx"
+	authkeeper "github.com/petro-network/petro/x/auth/keeper"
+	authtypes "github.com/petro-network/petro/x/auth/types"
+	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
+	tokentypes "github.com/petro-network/petro/x/token/types"
+)
+
+// Config is the [grpc] section of app.toml.
+type Config struct {
+	Address              string `toml:"address"`
+	MaxRecvMsgBytes      int    `toml:"max_recv_msg_bytes"`
+	MaxSendMsgBytes      int    `toml:"max_send_msg_bytes"`
+	MaxConcurrentStreams uint32 `toml:"max_concurrent_streams"`
+	MaxCommitWaiters     int    `toml:"max_commit_waiters"`
+}
+
+// DefaultConfig listens on the Cosmos default gRPC port on loopback.
+func DefaultConfig() Config {
+	return Config{
+		Address:              "127.0.0.1:9090",
+		MaxRecvMsgBytes:      1 << 20,
+		MaxSendMsgBytes:      16 << 20,
+		MaxConcurrentStreams: 256,
+		MaxCommitWaiters:     10_000,
+	}
+}
+
+// Server is a running gRPC endpoint.
+type Server struct {
+	grpc   *grpc.Server
+	lis    net.Listener
+	health *health.Server
+	Tx     *TxService
+}
+
+// New builds the server with every service registered; Start serves it.
+func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
+	gs := grpc.NewServer(
+		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgBytes),
+		grpc.MaxSendMsgSize(cfg.MaxSendMsgBytes),
+		grpc.MaxConcurrentStreams(cfg.MaxConcurrentStreams),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 15 * time.Minute, Time: 2 * time.Minute, Timeout: 20 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.ConnectionTimeout(10*time.Second),
+		grpc.ChainUnaryInterceptor(unaryInterceptor(logger)),
+	)
+	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg.MaxCommitWaiters)}
+	txtypes.RegisterTxServiceServer(gs, s.Tx)
+	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
+	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(tokenkeeper.Keeper{}, a))
+	healthpb.RegisterHealthServer(gs, s.health)
+	reflection.Register(gs)
+	return s
+}
+
+// Start listens on addr and serves in the background.
+func (s *Server) Start(addr string) error {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("grpc: listen on %s: %w", addr, err)
+	}
+	s.lis = lis
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	go func() { _ = s.grpc.Serve(lis) }()
+	return nil
+}
+
+// Addr is the address actually listened on (useful with port 0).
+func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// Stop marks the server not serving and stops it, letting in-flight calls
+// finish for up to timeout.
+func (s *Server) Stop(timeout time.Duration) {
+	s.health.Shutdown()
+	done := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		s.grpc.Stop()
+	}
+}

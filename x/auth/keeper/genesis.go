@@ -1,0 +1,56 @@
+package keeper
+
+import (
+	"fmt"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/auth/types"
+)
+
+// InitGenesis stores the genesis accounts after validating them.
+func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
+	seen := map[string]bool{}
+	for i, acc := range gs.GetAccounts() {
+		addr, err := crypto.AddressFromBech32(acc.Address)
+		if err != nil {
+			return fmt.Errorf("auth genesis: account %d: %w", i, err)
+		}
+		if seen[acc.Address] {
+			return fmt.Errorf("auth genesis: duplicate account %s", acc.Address)
+		}
+		seen[acc.Address] = true
+		if len(acc.PubKey) > 0 {
+			pk, err := crypto.PubKeyFromBytes(acc.PubKey)
+			if err != nil {
+				return fmt.Errorf("auth genesis: account %s: %w", acc.Address, err)
+			}
+			if !pk.Address().Equals(addr) {
+				return fmt.Errorf("auth genesis: account %s: public key belongs to %s", acc.Address, pk.Address())
+			}
+		}
+		if err := k.SetAccount(kv, addr, acc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExportGenesis lists every stored account in address order.
+func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
+	it, err := kv.Iterator(types.AccountKeyPrefix, petro.PrefixEnd(types.AccountKeyPrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	gs := &types.GenesisState{}
+	for ; it.Valid(); it.Next() {
+		acc := &types.Account{}
+		if err := unmarshal(it.Value(), acc); err != nil {
+			return nil, err
+		}
+		gs.Accounts = append(gs.Accounts, acc)
+	}
+	return gs, it.Error()
+}

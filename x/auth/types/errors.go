@@ -1,0 +1,28 @@
+package types
+
+import petro "github.com/petro-network/petro/types"
+
+// Codespace of transaction-level (ante) rejections. Codes are frozen.
+const Codespace = "tx"
+
+var (
+	ErrTxDecode          = petro.Register(Codespace, 2, "tx could not be decoded")
+	ErrTxTooLarge        = petro.Register(Codespace, 3, "tx too large")
+	ErrNonCanonical      = petro.Register(Codespace, 4, "tx is not canonically encoded")
+	ErrUnknownField      = petro.Register(Codespace, 5, "tx has unknown fields")
+	ErrNoMessages        = petro.Register(Codespace, 6, "tx has no messages")
+	ErrTooManyMessages   = petro.Register(Codespace, 7, "tx has too many messages")
+	ErrMemoTooLarge      = petro.Register(Codespace, 8, "memo too large")
+	ErrInvalidPubKey     = petro.Register(Codespace, 9, "invalid public key")
+	ErrInvalidSignature  = petro.Register(Codespace, 10, "signature verification failed")
+	ErrMalleableSig      = petro.Register(Codespace, 11, "signature is not in low-S form")
+	ErrWrongChainID      = petro.Register(Codespace, 12, "wrong chain id")
+	ErrSequenceReplayed  = petro.Register(Codespace, 13, "sequence already used")
+	ErrSequenceGap       = petro.Register(Codespace, 14, "sequence skips ahead")
+	ErrTxTimeout         = petro.Register(Codespace, 15, "tx timeout height passed")
+	ErrSignerMismatch    = petro.Register(Codespace, 16, "message signer is not the tx signer")
+	ErrInvalidAddress    = petro.Register(Codespace, 17, "invalid address")
+	ErrUnknownMessage    = petro.Register(Codespace, 18, "unknown message type")
+	ErrSequenceOverflow  = petro.Register(Codespace, 19, "account sequence exhausted")
+	ErrInvalidRequest    = petro.Register(Codespace, 20, "invalid request")
+)

@@ -1,0 +1,96 @@
+// Package keeper holds PTR balances and supply and applies x/token messages.
+package keeper
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/token/types"
+)
+
+// Keeper reads and writes token state in the store it is handed.
+type Keeper struct{}
+
+var marshal = proto.MarshalOptions{Deterministic: true}
+
+func getUint64(kv store.KVStore, key []byte) (uint64, error) {
+	bz, err := kv.Get(key)
+	if err != nil || bz == nil {
+		return 0, err
+	}
+	if len(bz) != 8 {
+		return 0, fmt.Errorf("token: corrupt value at %q: %d bytes", key, len(bz))
+	}
+	return binary.BigEndian.Uint64(bz), nil
+}
+
+func setUint64(kv store.KVStore, key []byte, v uint64) error {
+	return kv.Set(key, binary.BigEndian.AppendUint64(nil, v))
+}
+
+// Balance returns addr's balance in base units (0 if none).
+func (Keeper) Balance(kv store.KVStore, addr crypto.Address) (uint64, error) {
+	return getUint64(kv, types.BalanceKey(addr))
+}
+
+// setBalance stores amount, deleting the key at zero so state holds only
+// holders.
+func (Keeper) setBalance(kv store.KVStore, addr crypto.Address, amount uint64) error {
+	if amount == 0 {
+		return kv.Delete(types.BalanceKey(addr))
+	}
+	return setUint64(kv, types.BalanceKey(addr), amount)
+}
+
+// Supply returns the total supply in base units.
+func (Keeper) Supply(kv store.KVStore) (uint64, error) { return getUint64(kv, types.SupplyKey) }
+
+// Params returns the module parameters.
+func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
+	bz, err := kv.Get(types.ParamsKey)
+	if err != nil {
+		return nil, err
+	}
+	p := &types.Params{}
+	if bz == nil {
+		return types.DefaultParams(), nil
+	}
+	return p, proto.Unmarshal(bz, p)
+}
+
+// Send moves amount from → to with checked arithmetic. It does not check
+// signers; the caller (the message server) has.
+func (k Keeper) Send(kv store.KVStore, from, to crypto.Address, amount uint64) error {
+	fromBal, err := k.Balance(kv, from)
+	if err != nil {
+		return err
+	}
+	if fromBal < amount {
+		return types.ErrInsufficientFunds.Wrapf("%s has %d, needs %d", from, fromBal, amount)
+	}
+	toBal, err := k.Balance(kv, to)
+	if err != nil {
+		return err
+	}
+	newTo, err := petro.SafeAdd(toBal, amount)
+	if err != nil {
+		return types.ErrSupplyOverflow.Wrap(err.Error())
+	}
+	if err := k.setBalance(kv, from, fromBal-amount); err != nil {
+		return err
+	}
+	return k.setBalance(kv, to, newTo)
+}
+
+func transferEvent(from, to string, amount uint64) petro.Event {
+	return petro.NewEvent(types.EventTypeTransfer,
+		types.AttrSender, from,
+		types.AttrRecipient, to,
+		types.AttrAmount, strconv.FormatUint(amount, 10))
+}
