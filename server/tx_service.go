@@ -42,7 +42,20 @@ type TxService struct {
 	mu      sync.Mutex
 	waiters map[[32]byte][]chan committed
 	nWait   int
+	// recent holds the latest committed txs, so GetTx answers at once even
+	// before CometBFT's indexer (which runs after Commit) has caught up.
+	recent      map[[32]byte]recentTx
+	recentOrder [][32]byte
 }
+
+type recentTx struct {
+	height int64
+	index  uint32
+	tx     []byte
+	result *abci.ExecTxResult
+}
+
+const maxRecent = 50_000
 
 type committed struct {
 	height int64
@@ -54,7 +67,7 @@ var _ txtypes.TxServiceServer = (*TxService)(nil)
 // NewTxService wires the service to the app's commit notifications.
 // maxWaiters bounds concurrent COMMIT-mode broadcasts.
 func NewTxService(a *app.App, node Node, maxWaiters int) *TxService {
-	s := &TxService{app: a, node: node, maxWaiters: maxWaiters, waiters: map[[32]byte][]chan committed{}}
+	s := &TxService{app: a, node: node, maxWaiters: maxWaiters, waiters: map[[32]byte][]chan committed{}, recent: map[[32]byte]recentTx{}}
 	a.AddCommitListener(s.onCommit)
 	return s
 }
@@ -62,15 +75,22 @@ func NewTxService(a *app.App, node Node, maxWaiters int) *TxService {
 func (s *TxService) onCommit(height int64, txs [][]byte, results []*abci.ExecTxResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.waiters) == 0 {
-		return
-	}
 	for i, tx := range txs {
 		h := sha256.Sum256(tx)
+		if _, dup := s.recent[h]; !dup {
+			s.recentOrder = append(s.recentOrder, h)
+		}
+		s.recent[h] = recentTx{height: height, index: uint32(i), tx: tx, result: results[i]}
 		for _, ch := range s.waiters[h] {
 			ch <- committed{height: height, result: results[i]} // buffered, 1
 		}
 		delete(s.waiters, h)
+	}
+	if drop := len(s.recentOrder) - maxRecent; drop > 0 {
+		for _, h := range s.recentOrder[:drop] {
+			delete(s.recent, h)
+		}
+		s.recentOrder = append([][32]byte(nil), s.recentOrder[drop:]...)
 	}
 }
 
@@ -177,6 +197,16 @@ func (s *TxService) GetTx(ctx context.Context, req *txtypes.GetTxRequest) (*txty
 	hash, err := hex.DecodeString(req.GetHash())
 	if err != nil || len(hash) != sha256.Size {
 		return nil, status.Error(codes.InvalidArgument, "hash must be 64 hex characters")
+	}
+	s.mu.Lock()
+	r, ok := s.recent[[32]byte(hash)]
+	s.mu.Unlock()
+	if ok {
+		return &txtypes.GetTxResponse{
+			TxHash: strings.ToUpper(hex.EncodeToString(hash)), Height: r.height, Index: r.index,
+			Codespace: r.result.Codespace, Code: r.result.Code, Log: r.result.Log,
+			Events: toEvents(r.result.Events), TxBytes: r.tx,
+		}, nil
 	}
 	res, err := s.node.Tx(ctx, hash, false)
 	if err != nil {

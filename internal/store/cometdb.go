@@ -49,7 +49,6 @@ func (c cometDB) DeleteSync(key []byte) error     { return c.db.DeleteSync(key) 
 func (c cometDB) Close() error                    { return c.db.Close() }
 func (c cometDB) NewBatch() cmtdb.Batch           { return c.db.NewBatch() }
 func (c cometDB) Print() error                    { return c.db.Print() }
-func (c cometDB) Stats() map[string]string        { return c.db.Stats() }
 
 func (c cometDB) Iterator(start, end []byte) (cmtdb.Iterator, error) {
 	it, err := c.db.Iterator(start, end)
@@ -65,6 +64,15 @@ func (c cometDB) ReverseIterator(start, end []byte) (cmtdb.Iterator, error) {
 		return nil, err
 	}
 	return it, nil
+}
+
+// Stats forwards to cosmos-db, except for pebble, where cosmos-db returns nil: it reports
+// pebble's metrics table instead.
+func (c cometDB) Stats() map[string]string {
+	if p, ok := c.db.(*dbm.PebbleDB); ok {
+		return map[string]string{"pebble.metrics": p.DB().Metrics().String()}
+	}
+	return c.db.Stats()
 }
 
 // Compact compacts [start, end); nil bounds mean the first / past the last key, as in

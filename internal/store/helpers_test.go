@@ -147,6 +147,7 @@ type faultDB struct {
 	mu        sync.Mutex
 	armed     bool
 	failAfter int
+	drop      bool // a failing write reports success but applies nothing (the process "died")
 }
 
 var errInjected = errors.New("injected crash before batch write")
@@ -184,6 +185,9 @@ type faultBatch struct {
 
 func (b *faultBatch) Write() error {
 	if b.db.shouldFail() {
+		if b.db.drop {
+			return b.Batch.Close()
+		}
 		return errInjected
 	}
 	b.db.writes.Add(1)
@@ -192,6 +196,9 @@ func (b *faultBatch) Write() error {
 
 func (b *faultBatch) WriteSync() error {
 	if b.db.shouldFail() {
+		if b.db.drop {
+			return b.Batch.Close()
+		}
 		return errInjected
 	}
 	b.db.writes.Add(1)
