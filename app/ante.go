@@ -4,8 +4,8 @@ import (
 	"errors"
 
 	"github.com/petro-network/petro/internal/crypto"
-	txtypes "github.com/petro-network/petro/types/tx"
 	petro "github.com/petro-network/petro/types"
+	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 )
 

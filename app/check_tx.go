@@ -5,8 +5,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
 )
 
 // CheckTx admits a tx to the mempool if it would succeed on the check

@@ -191,9 +191,9 @@ func newLogger(cfg *cmtcfg.Config, out io.Writer) (log.Logger, error) {
 // taken.
 func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
 	addrs := map[string]string{
-		"gRPC (app.toml grpc.address)":     appCfg.GRPC.Address,
-		"RPC (config.toml rpc.laddr)":      cfg.RPC.ListenAddress,
-		"P2P (config.toml p2p.laddr)":      cfg.P2P.ListenAddress,
+		"gRPC (app.toml grpc.address)": appCfg.GRPC.Address,
+		"RPC (config.toml rpc.laddr)":  cfg.RPC.ListenAddress,
+		"P2P (config.toml p2p.laddr)":  cfg.P2P.ListenAddress,
 	}
 	if cfg.Instrumentation.Prometheus {
 		addrs["Prometheus (config.toml prometheus_listen_addr)"] = cfg.Instrumentation.PrometheusListenAddr

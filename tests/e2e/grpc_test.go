@@ -126,7 +126,10 @@ func TestNodeServesWallets(t *testing.T) {
 		}{
 			"empty broadcast": {func() error { _, err := txc.Broadcast(ctx, &txtypes.BroadcastRequest{}); return err }, codes.InvalidArgument},
 			"bad hash":        {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: "zz"}); return err }, codes.InvalidArgument},
-			"unknown hash":    {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: strings.Repeat("ab", 32)}); return err }, codes.NotFound},
+			"unknown hash": {func() error {
+				_, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: strings.Repeat("ab", 32)})
+				return err
+			}, codes.NotFound},
 			"bad address": {func() error {
 				_, err := tq.Balance(ctx, &tokentypes.QueryBalanceRequest{Address: "cosmos1xyz"})
 				return err

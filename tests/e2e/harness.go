@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -83,8 +82,8 @@ func FreePort(t testing.TB) int {
 
 // Node is one petrod process with its home and loopback ports.
 type Node struct {
-	t                         testing.TB
-	Home, ChainID             string
+	t                          testing.TB
+	Home, ChainID              string
 	GRPCPort, RPCPort, P2PPort int
 
 	mu   sync.Mutex
@@ -122,11 +121,6 @@ func NewSingleNode(t testing.TB, chainID string, funded []crypto.Address, amount
 	// config: fast blocks, no empty-block gaps
 	cfgPath := filepath.Join(n.Home, "config", "config.toml")
 	c := cmtcfg.DefaultConfig()
-	raw, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = raw
 	c.SetRoot(n.Home)
 	c.Moniker = "e2e"
 	c.DBBackend = "pebbledb"
@@ -298,5 +292,3 @@ func (n *Node) Logs() []byte {
 	bz, _ := os.ReadFile(filepath.Join(n.Home, "node.log"))
 	return bz
 }
-
-var _ = bytes.Contains

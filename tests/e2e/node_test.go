@@ -121,8 +121,8 @@ func TestNodeCrashRecovery(t *testing.T) {
 	for _, a := range addrs {
 		balances[a.String()] = fund
 	}
-	seen := map[string]int{}             // tx hash → times committed with code 0
-	nextSeq := map[string]uint64{}       // sender → next sequence in committed txs
+	seen := map[string]int{}       // tx hash → times committed with code 0
+	nextSeq := map[string]uint64{} // sender → next sequence in committed txs
 	bg := context.Background()
 	for height := int64(1); height <= h; height++ {
 		hh := height
