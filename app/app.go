@@ -44,8 +44,9 @@ type App struct {
 	auth  authkeeper.Keeper
 	token tokenkeeper.Keeper
 
-	// check state: guarded by checkMu (CheckTx and Commit may be called by
-	// different CometBFT connections).
+	// check state and last block time: guarded by checkMu (CheckTx and
+	// Commit may be called by different CometBFT connections, Simulate by
+	// gRPC goroutines while FinalizeBlock runs).
 	checkMu       sync.Mutex
 	check         *store.Branch
 	lastBlockTime time.Time

@@ -44,7 +44,10 @@ func (a *App) Simulate(raw []byte) (height int64, events []abci.Event, err error
 	if err != nil {
 		return 0, nil, err
 	}
-	ctx := petro.NewContext(store.NewBranch(kv), a.chainID, h+1, a.lastBlockTime)
+	a.checkMu.Lock()
+	blockTime := a.lastBlockTime
+	a.checkMu.Unlock()
+	ctx := petro.NewContext(store.NewBranch(kv), a.chainID, h+1, blockTime)
 	events, err = a.runTx(ctx, tx, false)
 	return h, events, err
 }

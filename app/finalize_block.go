@@ -51,7 +51,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	a.pendingHeight, a.pendingTxs, a.pendingResults = req.Height, req.Txs, results
+	a.checkMu.Lock() // read by CheckTx and by Simulate on gRPC goroutines
 	a.lastBlockTime = req.Time
+	a.checkMu.Unlock()
 	return &abci.ResponseFinalizeBlock{
 		TxResults: results,
 		AppHash:   a.cs.WorkingHash(),

@@ -132,7 +132,7 @@ func openKeyring(cmd *cobra.Command, in *cliInput, confirmNew bool) (keyring.Key
 }
 
 func askPassphrase(in *cliInput, kr keyring.Keyring, confirmNew bool) (string, error) {
-	if p, ok := os.LookupEnv(envKeyringPassphrase); ok {
+	if p := os.Getenv(envKeyringPassphrase); p != "" {
 		return p, nil
 	}
 	if _, ok := in.terminal(); !ok {

@@ -60,7 +60,7 @@ func nodeErr(addr string, err error) error {
 	case codes.Unimplemented:
 		return fmt.Errorf("node %s does not serve this query (is it a petro node?): %s", addr, st.Message())
 	default:
-		return fmt.Errorf("node %s: %s: %s", addr, strings.ToLower(strings.ReplaceAll(st.Code().String(), "_", " ")), st.Message())
+		return fmt.Errorf("node %s: %s (%s)", addr, st.Message(), st.Code())
 	}
 }
 

@@ -41,6 +41,11 @@ func NewRootCmd() *cobra.Command {
 		newInitCmd(),
 		newStartCmd(),
 		newVersionCmd(),
+		newDevCmd(),
+		newKeysCmd(),
+		newTxCmd(),
+		newQueryCmd(),
+		newStatusCmd(),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c())

@@ -158,10 +158,13 @@ prints its result and exits with status 1.`,
 func printBroadcast(p *printer, res *txtypes.BroadcastResponse) error {
 	err := p.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "txhash: %s\n", res.GetTxHash())
-		if res.GetCommitted() {
+		switch {
+		case res.GetCommitted():
 			fmt.Fprintf(w, "height: %d\n", res.GetHeight())
-		} else {
-			fmt.Fprintln(w, "height: (not committed yet; follow it with `petrod query tx HASH`)")
+		case res.GetCode() != 0:
+			fmt.Fprintln(w, "height: (refused by CheckTx: not in the mempool, will not be in a block)")
+		default:
+			fmt.Fprintln(w, "height: (in the mempool, not committed yet; follow it with `petrod query tx HASH`)")
 		}
 		printResultLines(w, res.GetCodespace(), res.GetCode(), res.GetLog(), res.GetEvents())
 	})

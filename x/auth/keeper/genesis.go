@@ -17,10 +17,10 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		if err != nil {
 			return fmt.Errorf("auth genesis: account %d: %w", i, err)
 		}
-		if seen[acc.Address] {
+		if seen[string(addr)] { // by bytes: the upper-case spelling is the same account
 			return fmt.Errorf("auth genesis: duplicate account %s", acc.Address)
 		}
-		seen[acc.Address] = true
+		seen[string(addr)] = true
 		if len(acc.PubKey) > 0 {
 			pk, err := crypto.PubKeyFromBytes(acc.PubKey)
 			if err != nil {

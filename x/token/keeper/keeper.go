@@ -64,9 +64,15 @@ func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
 	return p, proto.Unmarshal(bz, p)
 }
 
-// Send moves amount from → to with checked arithmetic. It does not check
-// signers; the caller (the message server) has.
+// Send moves amount from → to (distinct addresses) with checked
+// arithmetic. It does not check signers; the caller (the message server)
+// has.
 func (k Keeper) Send(kv store.KVStore, from, to crypto.Address, amount uint64) error {
+	// from == to would read both balances before writing either and so
+	// credit amount out of nothing.
+	if from.Equals(to) {
+		return types.ErrSelfTransfer.Wrap(from.String())
+	}
 	fromBal, err := k.Balance(kv, from)
 	if err != nil {
 		return err

@@ -21,13 +21,15 @@ func (gs *GenesisState) Validate() error {
 	seen := map[string]bool{}
 	var total uint64
 	for i, b := range gs.GetBalances() {
-		if _, err := crypto.AddressFromBech32(b.GetAddress()); err != nil {
+		addr, err := crypto.AddressFromBech32(b.GetAddress())
+		if err != nil {
 			return ErrInvalidGenesis.Wrapf("balance %d: %v", i, err)
 		}
-		if seen[b.GetAddress()] {
+		// Keyed by address bytes: the upper-case spelling is the same account.
+		if seen[string(addr)] {
 			return ErrInvalidGenesis.Wrapf("duplicate balance for %s", b.GetAddress())
 		}
-		seen[b.GetAddress()] = true
+		seen[string(addr)] = true
 		if b.GetAmount() == 0 {
 			return ErrInvalidGenesis.Wrapf("zero balance for %s", b.GetAddress())
 		}

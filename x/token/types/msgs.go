@@ -5,13 +5,17 @@ import "github.com/petro-network/petro/internal/crypto"
 // ValidateBasic checks what needs no state: both addresses parse, they
 // differ, and the amount is positive.
 func (m *MsgSend) ValidateBasic() error {
-	if _, err := crypto.AddressFromBech32(m.GetFrom()); err != nil {
+	from, err := crypto.AddressFromBech32(m.GetFrom())
+	if err != nil {
 		return ErrInvalidAddress.Wrapf("from: %v", err)
 	}
-	if _, err := crypto.AddressFromBech32(m.GetTo()); err != nil {
+	to, err := crypto.AddressFromBech32(m.GetTo())
+	if err != nil {
 		return ErrInvalidAddress.Wrapf("to: %v", err)
 	}
-	if m.GetFrom() == m.GetTo() {
+	// Compare the addresses, not their text: bech32 also accepts the
+	// all-upper-case spelling of the same address.
+	if from.Equals(to) {
 		return ErrSelfTransfer.Wrap(m.GetFrom())
 	}
 	if m.GetAmount() == 0 {

@@ -1,0 +1,73 @@
+package keeper
+
+import (
+	"errors"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/store"
+	"github.com/petro-network/petro/x/authority/types"
+)
+
+var (
+	errorsIs  = errors.Is
+	unmarshal = proto.Unmarshal
+)
+
+// InitGenesis validates and stores gs.
+func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
+	if gs.Params == nil {
+		gs.Params = types.DefaultParams()
+	}
+	if err := gs.Validate(); err != nil {
+		return err
+	}
+	if err := set(kv, types.ParamsKey, gs.Params); err != nil {
+		return err
+	}
+	if c := gs.GetCouncil(); c != nil && len(c.Members) > 0 {
+		c.Normalize()
+		if err := set(kv, types.CouncilKey, c); err != nil {
+			return err
+		}
+	}
+	for _, r := range gs.Roles {
+		if err := set(kv, types.RoleKey(r.Role, mustAddr(r.Address)), r); err != nil {
+			return err
+		}
+	}
+	for _, v := range gs.Validators {
+		if err := k.setValidator(kv, cloneValidator(v)); err != nil {
+			return err
+		}
+	}
+	for _, p := range gs.Peers {
+		if err := set(kv, types.PeerKey(p.NodeId), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExportGenesis returns the current council, roles, validators, peers and
+// params (proposal history is not exported).
+func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
+	gs := &types.GenesisState{}
+	var err error
+	if gs.Council, err = k.Council(kv); err != nil {
+		return nil, err
+	}
+	if gs.Params, err = k.Params(kv); err != nil {
+		return nil, err
+	}
+	if err = k.IterateGrants(kv, types.RolePrefix, func(g *types.RoleGrant) bool { gs.Roles = append(gs.Roles, g); return false }); err != nil {
+		return nil, err
+	}
+	if gs.Validators, err = k.Validators(kv); err != nil {
+		return nil, err
+	}
+	if gs.Peers, err = k.AllowedPeers(kv); err != nil {
+		return nil, err
+	}
+	return gs, nil
+}

@@ -1,0 +1,212 @@
+// Package keeper keeps the council, roles, validator set and peer
+// allowlist, and runs council proposals from submission to execution.
+package keeper
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/authority/types"
+)
+
+// Keeper reads and writes authority state in the store it is handed.
+type Keeper struct{}
+
+var marshal = proto.MarshalOptions{Deterministic: true}
+
+func get(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
+	bz, err := kv.Get(key)
+	if err != nil || bz == nil {
+		return false, err
+	}
+	if err := proto.Unmarshal(bz, m); err != nil {
+		return false, fmt.Errorf("authority: corrupt value at %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func set(kv store.KVStore, key []byte, m proto.Message) error {
+	bz, err := marshal.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return kv.Set(key, bz)
+}
+
+// Council returns the council (empty if none was ever set).
+func (Keeper) Council(kv store.KVStore) (*types.Council, error) {
+	c := &types.Council{}
+	_, err := get(kv, types.CouncilKey, c)
+	return c, err
+}
+
+// Params returns the module parameters.
+func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
+	p := &types.Params{}
+	ok, err := get(kv, types.ParamsKey, p)
+	if !ok && err == nil {
+		return types.DefaultParams(), nil
+	}
+	return p, err
+}
+
+// Grant returns addr's grant of role, or nil.
+func (Keeper) Grant(kv store.KVStore, addr crypto.Address, role types.Role) (*types.RoleGrant, error) {
+	g := &types.RoleGrant{}
+	ok, err := get(kv, types.RoleKey(role, addr), g)
+	if !ok {
+		return nil, err
+	}
+	return g, nil
+}
+
+// HasRole reports whether addr holds role.
+func (k Keeper) HasRole(kv store.KVStore, addr crypto.Address, role types.Role) (bool, error) {
+	g, err := k.Grant(kv, addr, role)
+	return g != nil, err
+}
+
+// Allowance is what issuer addr may still mint; an address that is not an
+// issuer has none.
+func (k Keeper) Allowance(kv store.KVStore, addr crypto.Address) (uint64, error) {
+	g, err := k.Grant(kv, addr, types.Role_ROLE_ISSUER)
+	if g == nil {
+		return 0, err
+	}
+	return g.Allowance, nil
+}
+
+// UseAllowance lowers issuer addr's allowance by amount, failing with
+// ErrInsufficientAllowance (and changing nothing) if it is too small.
+func (k Keeper) UseAllowance(kv store.KVStore, addr crypto.Address, amount uint64) error {
+	g, err := k.Grant(kv, addr, types.Role_ROLE_ISSUER)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		return types.ErrRoleNotFound.Wrapf("%s is not an issuer", addr)
+	}
+	if g.Allowance < amount {
+		return types.ErrInsufficientAllowance.Wrapf("allowance %d, requested %d", g.Allowance, amount)
+	}
+	g.Allowance -= amount
+	return set(kv, types.RoleKey(types.Role_ROLE_ISSUER, addr), g)
+}
+
+// IterateGrants calls fn for every grant under prefix (all roles, or one
+// role's prefix) in key order until fn returns true.
+func (Keeper) IterateGrants(kv store.KVStore, prefix []byte, fn func(*types.RoleGrant) bool) error {
+	return iterate(kv, prefix, func() proto.Message { return &types.RoleGrant{} }, func(m proto.Message) bool { return fn(m.(*types.RoleGrant)) })
+}
+
+// Validators returns the validator set in consensus-address order.
+func (Keeper) Validators(kv store.KVStore) ([]*types.Validator, error) {
+	var out []*types.Validator
+	err := iterate(kv, types.ValidatorPrefix, func() proto.Message { return &types.Validator{} }, func(m proto.Message) bool {
+		out = append(out, m.(*types.Validator))
+		return false
+	})
+	return out, err
+}
+
+// Validator returns the validator with consensus key pk, or nil.
+func (Keeper) Validator(kv store.KVStore, pk []byte) (*types.Validator, error) {
+	v := &types.Validator{}
+	ok, err := get(kv, types.ValidatorKey(types.ConsAddress(pk)), v)
+	if !ok {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (Keeper) setValidator(kv store.KVStore, v *types.Validator) error {
+	v.Address = types.ConsAddressHex(v.PubKey)
+	return set(kv, types.ValidatorKey(types.ConsAddress(v.PubKey)), v)
+}
+
+// AllowedPeers returns the allowlist in node-id order.
+func (Keeper) AllowedPeers(kv store.KVStore) ([]*types.AllowedPeer, error) {
+	var out []*types.AllowedPeer
+	err := iterate(kv, types.PeerPrefix, func() proto.Message { return &types.AllowedPeer{} }, func(m proto.Message) bool {
+		out = append(out, m.(*types.AllowedPeer))
+		return false
+	})
+	return out, err
+}
+
+// PeerAllowlist is every node ID that may connect: the validators' and
+// the allowlist's.
+func (k Keeper) PeerAllowlist(kv store.KVStore) (map[string]bool, error) {
+	vals, err := k.Validators(kv)
+	if err != nil {
+		return nil, err
+	}
+	peers, err := k.AllowedPeers(kv)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]bool, len(vals)+len(peers))
+	for _, v := range vals {
+		ids[v.NodeId] = true
+	}
+	for _, p := range peers {
+		ids[p.NodeId] = true
+	}
+	return ids, nil
+}
+
+// Proposal returns proposal id, or ErrProposalNotFound.
+func (Keeper) Proposal(kv store.KVStore, id uint64) (*types.Proposal, error) {
+	p := &types.Proposal{}
+	ok, err := get(kv, types.ProposalKey(id), p)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, types.ErrProposalNotFound.Wrapf("%d", id)
+	}
+	return p, nil
+}
+
+func (Keeper) setProposal(kv store.KVStore, p *types.Proposal) error {
+	return set(kv, types.ProposalKey(p.Id), p)
+}
+
+func (Keeper) nextProposalID(kv store.KVStore) (uint64, error) {
+	bz, err := kv.Get(types.NextIDKey)
+	if err != nil {
+		return 0, err
+	}
+	id := uint64(1)
+	if len(bz) == 8 {
+		id = binary.BigEndian.Uint64(bz)
+	}
+	next, err := petro.SafeAdd(id, 1)
+	if err != nil {
+		return 0, err
+	}
+	return id, kv.Set(types.NextIDKey, binary.BigEndian.AppendUint64(nil, next))
+}
+
+func iterate(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
+	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		m := newMsg()
+		if err := proto.Unmarshal(it.Value(), m); err != nil {
+			return fmt.Errorf("authority: corrupt value at %q: %w", it.Key(), err)
+		}
+		if fn(m) {
+			break
+		}
+	}
+	return it.Error()
+}

@@ -1,0 +1,166 @@
+package keeper
+
+import (
+	"context"
+	"encoding/binary"
+
+	"github.com/petro-network/petro/internal/crypto"
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/authority/types"
+)
+
+const (
+	defaultPageLimit = 100
+	maxPageLimit     = 1000
+)
+
+// QueryServer answers petro.authority.v1.Query from committed state.
+type QueryServer struct {
+	types.UnimplementedQueryServer
+	k     Keeper
+	state petro.StateReader
+}
+
+var _ types.QueryServer = (*QueryServer)(nil)
+
+func NewQueryServer(k Keeper, state petro.StateReader) *QueryServer {
+	return &QueryServer{k: k, state: state}
+}
+
+func (q *QueryServer) Council(_ context.Context, req *types.QueryCouncilRequest) (*types.QueryCouncilResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	c, err := q.k.Council(kv)
+	return &types.QueryCouncilResponse{Council: c, Height: h}, err
+}
+
+func (q *QueryServer) Proposal(_ context.Context, req *types.QueryProposalRequest) (*types.QueryProposalResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Proposal(kv, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryProposalResponse{Proposal: p, Height: h}, nil
+}
+
+func (q *QueryServer) Proposals(_ context.Context, req *types.QueryProposalsRequest) (*types.QueryProposalsResponse, error) {
+	limit := int(req.GetPagination().GetLimit())
+	switch {
+	case limit == 0:
+		limit = defaultPageLimit
+	case limit > maxPageLimit:
+		limit = maxPageLimit
+	}
+	start := types.ProposalPrefix
+	if key := req.GetPagination().GetKey(); len(key) != 0 {
+		if len(key) != 8 {
+			return nil, types.ErrProposalNotFound.Wrap("pagination key must be an 8-byte proposal id")
+		}
+		start = types.ProposalKey(binary.BigEndian.Uint64(key))
+	}
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryProposalsResponse{Height: h, Pagination: &types.PageResponse{}}
+	it, err := kv.Iterator(start, petro.PrefixEnd(types.ProposalPrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		p := &types.Proposal{}
+		if err := unmarshal(it.Value(), p); err != nil {
+			return nil, err
+		}
+		if req.GetStatus() != types.ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED && p.Status != req.GetStatus() {
+			continue
+		}
+		if len(resp.Proposals) == limit {
+			resp.Pagination.NextKey = binary.BigEndian.AppendUint64(nil, p.Id)
+			break
+		}
+		resp.Proposals = append(resp.Proposals, p)
+	}
+	return resp, it.Error()
+}
+
+func (q *QueryServer) Roles(_ context.Context, req *types.QueryRolesRequest) (*types.QueryRolesResponse, error) {
+	var addr crypto.Address
+	if req.GetAddress() != "" {
+		a, err := crypto.AddressFromBech32(req.GetAddress())
+		if err != nil {
+			return nil, types.ErrInvalidAddress.Wrap(err.Error())
+		}
+		addr = a
+	}
+	prefix := types.RolePrefix
+	if req.GetRole() != types.Role_ROLE_UNSPECIFIED {
+		if err := types.ValidateRole(req.GetRole()); err != nil {
+			return nil, err
+		}
+		prefix = types.RolePrefixOf(req.GetRole())
+	}
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryRolesResponse{Height: h}
+	err = q.k.IterateGrants(kv, prefix, func(g *types.RoleGrant) bool {
+		if addr == nil || g.Address == addr.String() {
+			resp.Roles = append(resp.Roles, g)
+		}
+		return false
+	})
+	return resp, err
+}
+
+func (q *QueryServer) Validators(_ context.Context, req *types.QueryValidatorsRequest) (*types.QueryValidatorsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	vals, err := q.k.Validators(kv)
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryValidatorsResponse{Validators: vals, Height: h}
+	for _, v := range vals {
+		resp.TotalPower += v.Power
+	}
+	return resp, nil
+}
+
+func (q *QueryServer) Peers(_ context.Context, req *types.QueryPeersRequest) (*types.QueryPeersResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	peers, err := q.k.AllowedPeers(kv)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := q.k.Validators(kv)
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryPeersResponse{Allowlist: peers, Height: h}
+	for _, v := range vals {
+		resp.ValidatorNodeIds = append(resp.ValidatorNodeIds, v.NodeId)
+	}
+	return resp, nil
+}
+
+func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Params(kv)
+	return &types.QueryParamsResponse{Params: p, Height: h}, err
+}
