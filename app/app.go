@@ -13,6 +13,7 @@ import (
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
+	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
 
@@ -41,8 +42,16 @@ type App struct {
 	cs      *store.CommitStore
 	sigs    *sigCache
 
-	auth  authkeeper.Keeper
-	token tokenkeeper.Keeper
+	auth      authkeeper.Keeper
+	authority authoritykeeper.Keeper
+	token     tokenkeeper.Keeper
+
+	// peers is the node-id allowlist CometBFT's peer filter asks about,
+	// rebuilt from committed state whenever a block changes it.
+	peersMu        sync.RWMutex
+	peers          map[string]bool
+	onPeersChanged func()
+	peersChanged   bool // set by FinalizeBlock, acted on at Commit
 
 	// check state and last block time: guarded by checkMu (CheckTx and
 	// Commit may be called by different CometBFT connections, Simulate by
@@ -77,6 +86,13 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 	}
 	a := &App{chainID: chainID, opts: opts, logger: opts.Logger, cs: cs, sigs: newSigCache(200_000)}
 	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	kv, _, err := a.StateAt(0)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.loadPeers(kv); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -24,6 +24,12 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 			a.logger.Error("prune failed", "retain_from", retain, "err", err)
 		}
 	}
+	if a.peersChanged {
+		a.peersChanged = false
+		if err := a.reloadPeers(); err != nil {
+			return nil, fmt.Errorf("commit: reload peer allowlist: %w", err)
+		}
+	}
 	txs, results := a.pendingTxs, a.pendingResults
 	a.pendingHeight, a.pendingTxs, a.pendingResults = 0, nil, nil
 	a.listenersMu.RLock()

@@ -43,6 +43,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 		results[i] = &abci.ExecTxResult{Events: events}
 	}
+	events, updates := a.endBlock(ctx)
 	if a.opts.CheckInvariants {
 		if err := a.CheckInvariants(ctx.Store()); err != nil {
 			// Impossible unless a handler is wrong; halting beats committing a
@@ -55,8 +56,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.lastBlockTime = req.Time
 	a.checkMu.Unlock()
 	return &abci.ResponseFinalizeBlock{
-		TxResults: results,
-		AppHash:   a.cs.WorkingHash(),
+		TxResults:        results,
+		Events:           events,
+		ValidatorUpdates: updates,
+		AppHash:          a.cs.WorkingHash(),
 	}, nil
 }
 

@@ -8,19 +8,21 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // GenesisState is the app_state of genesis.json: one protojson object per
 // module, keyed by module name.
 type GenesisState struct {
-	Auth  *authtypes.GenesisState
-	Token *tokentypes.GenesisState
+	Auth      *authtypes.GenesisState
+	Authority *authoritytypes.GenesisState
+	Token     *tokentypes.GenesisState
 }
 
 // DefaultGenesis is an empty chain: no accounts, no balances.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{Auth: &authtypes.GenesisState{}, Token: tokentypes.DefaultGenesis()}
+	return &GenesisState{Auth: &authtypes.GenesisState{}, Authority: authoritytypes.DefaultGenesis(), Token: tokentypes.DefaultGenesis()}
 }
 
 var genesisJSON = protojson.MarshalOptions{Indent: "  ", UseProtoNames: true, EmitUnpopulated: true}
@@ -61,7 +63,8 @@ func (g *GenesisState) UnmarshalJSON(bz []byte) error {
 
 func (g *GenesisState) modules() map[string]proto.Message {
 	return map[string]proto.Message{
-		authtypes.ModuleName:  g.Auth,
-		tokentypes.ModuleName: g.Token,
+		authtypes.ModuleName:      g.Auth,
+		authoritytypes.ModuleName: g.Authority,
+		tokentypes.ModuleName:     g.Token,
 	}
 }

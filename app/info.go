@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -40,9 +41,14 @@ func (a *App) Info(_ context.Context, _ *abci.RequestInfo) (*abci.ResponseInfo, 
 // Data at Height (0 = latest); with Prove it adds an ICS23 proof (op type
 // "ics23:iavl") against the app hash of that height.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
-	switch req.Path {
-	case "/store", "/store/key":
+	switch {
+	case req.Path == "/store" || req.Path == "/store/key":
 		return a.queryStore(req), nil
+	case strings.HasPrefix(req.Path, "/p2p/filter/"):
+		if err := a.filterPeer(req.Path); err != nil {
+			return queryErr(err), nil
+		}
+		return &abci.ResponseQuery{}, nil
 	default:
 		return queryErr(authtypes.ErrInvalidRequest.Wrapf("unknown query path %q", req.Path)), nil
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/petro-network/petro/internal/store"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
 // InitChain loads app_state into the working tree. Nothing is persisted
@@ -31,7 +34,59 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.token.InitGenesis(kv, gs.Token); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
-	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash()}, nil
+	vals, err := a.initValidators(kv, gs.Authority, req.Validators)
+	if err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	if err := a.loadPeers(kv); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals}, nil
+}
+
+// initValidators stores x/authority's genesis and settles the validator
+// set: the app's list when it has one (genesis.json's list, if any, must
+// be the same set), otherwise genesis.json's, adopted without node IDs.
+// The set returned is what CometBFT starts with.
+func (a *App) initValidators(kv store.KVStore, gs *authoritytypes.GenesisState, cmtVals []abci.ValidatorUpdate) ([]abci.ValidatorUpdate, error) {
+	if len(gs.GetValidators()) == 0 {
+		for _, u := range cmtVals {
+			pk := u.PubKey.GetEd25519()
+			if pk == nil {
+				return nil, fmt.Errorf("genesis validator: only ed25519 keys are supported, got %T", u.PubKey.GetSum())
+			}
+			gs.Validators = append(gs.Validators, &authoritytypes.Validator{PubKey: pk, Power: u.Power})
+		}
+		// Adopted validators have no node ID yet: store them as they are.
+		adopted := gs.Validators
+		gs.Validators = nil
+		if err := a.authority.InitGenesis(kv, gs); err != nil {
+			return nil, err
+		}
+		if err := a.authority.SetGenesisValidators(kv, adopted); err != nil {
+			return nil, err
+		}
+		gs.Validators = adopted
+	} else if err := a.authority.InitGenesis(kv, gs); err != nil {
+		return nil, err
+	}
+	out := make([]abci.ValidatorUpdate, len(gs.Validators))
+	want := map[string]int64{}
+	for i, v := range gs.Validators {
+		out[i] = abci.Ed25519ValidatorUpdate(v.PubKey, v.Power)
+		want[string(v.PubKey)] = v.Power
+	}
+	if len(cmtVals) > 0 {
+		if len(cmtVals) != len(want) {
+			return nil, fmt.Errorf("genesis.json lists %d validators, app_state.authority %d", len(cmtVals), len(want))
+		}
+		for _, u := range cmtVals {
+			if p, ok := want[string(u.PubKey.GetEd25519())]; !ok || p != u.Power {
+				return nil, fmt.Errorf("genesis.json validator %X (power %d) differs from app_state.authority", u.PubKey.GetEd25519(), u.Power)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ExportGenesis returns the app state at the latest committed height.
@@ -44,9 +99,13 @@ func (a *App) ExportGenesis() (*GenesisState, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	authority, err := a.authority.ExportGenesis(kv)
+	if err != nil {
+		return nil, 0, err
+	}
 	token, err := a.token.ExportGenesis(kv)
 	if err != nil {
 		return nil, 0, err
 	}
-	return &GenesisState{Auth: auth, Token: token}, h, nil
+	return &GenesisState{Auth: auth, Authority: authority, Token: token}, h, nil
 }

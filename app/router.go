@@ -3,49 +3,57 @@ package app
 import (
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	petro "github.com/petro-network/petro/types"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // Msg is what every module message implements.
 type Msg interface {
+	proto.Message
 	ValidateBasic() error
 	Signer() string
 }
 
 // unpackMsg returns the message inside the oneof.
 func unpackMsg(m *txtypes.Msg) (Msg, error) {
-	switch s := m.GetSum().(type) {
-	case *txtypes.Msg_Send:
-		if s.Send == nil {
-			return nil, authtypes.ErrUnknownMessage.Wrap("empty send")
-		}
-		return s.Send, nil
-	default:
-		return nil, authtypes.ErrUnknownMessage.Wrapf("%T", m.GetSum())
+	r := m.ProtoReflect()
+	fd := r.WhichOneof(r.Descriptor().Oneofs().ByName("sum"))
+	if fd == nil {
+		return nil, authtypes.ErrUnknownMessage.Wrap("empty message")
 	}
+	msg, ok := r.Get(fd).Message().Interface().(Msg)
+	if !ok {
+		return nil, authtypes.ErrUnknownMessage.Wrapf("%s", fd.Message().FullName())
+	}
+	return msg, nil
 }
 
-// msgTypeURL names a message in the "message" event.
-func msgTypeURL(m Msg) string {
-	switch m.(type) {
-	case *tokentypes.MsgSend:
-		return tokentypes.MsgSendTypeURL
-	}
-	return fmt.Sprintf("%T", m)
-}
+// msgTypeURL names a message in the "message" event: "/" + its full name.
+func msgTypeURL(m Msg) string { return "/" + string(m.ProtoReflect().Descriptor().FullName()) }
 
 // route runs msg through its module's handler.
 func (a *App) route(ctx petro.Context, msg Msg) error {
 	switch m := msg.(type) {
 	case *tokentypes.MsgSend:
 		return a.token.HandleSend(ctx, m)
+	case *authoritytypes.MsgPropose:
+		_, err := a.authority.HandlePropose(ctx, m, a.actions())
+		return err
+	case *authoritytypes.MsgApprove:
+		return a.authority.HandleApprove(ctx, m)
 	default:
 		return authtypes.ErrUnknownMessage.Wrapf("%T", msg)
 	}
 }
+
+// actions dispatches council actions owned by modules other than
+// x/authority. None exist yet.
+func (a *App) actions() authoritytypes.ActionExecutor { return nil }
 
 func wrapMsgErr(i int, err error) error {
 	return fmt.Errorf("message %d: %w", i, err)

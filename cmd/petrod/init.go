@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/app"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
 const (
@@ -63,6 +64,8 @@ func DefaultCometConfig(home, moniker string) *cmtcfg.Config {
 	c.Instrumentation.PrometheusListenAddr = ":26660"
 	c.Consensus.TimeoutCommit = time.Second
 	c.TxIndex.Indexer = "kv"
+	// Only validators and council-allowed nodes may connect (x/authority).
+	c.FilterPeers = true
 	return c
 }
 
@@ -89,7 +92,8 @@ func InitHome(home, moniker, chainID string, overwrite bool) (*cmttypes.GenesisD
 		}
 	}
 	pv := privval.LoadOrGenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
-	if _, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile()); err != nil {
+	nodeKey, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile())
+	if err != nil {
 		return nil, err
 	}
 	genPath := c.GenesisFile()
@@ -100,7 +104,11 @@ func InitHome(home, moniker, chainID string, overwrite bool) (*cmttypes.GenesisD
 	if err != nil {
 		return nil, err
 	}
-	appState, err := json.Marshal(app.DefaultGenesis())
+	gs := app.DefaultGenesis()
+	gs.Authority.Validators = []*authoritytypes.Validator{{
+		PubKey: pub.Bytes(), Power: 10, NodeId: string(nodeKey.ID()), Moniker: moniker,
+	}}
+	appState, err := json.Marshal(gs)
 	if err != nil {
 		return nil, err
 	}

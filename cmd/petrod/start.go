@@ -139,6 +139,17 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 	if err != nil {
 		return fmt.Errorf("create node: %w", err)
 	}
+	// Peers the council no longer allows are dropped as soon as the change
+	// commits; new connections are checked by CometBFT's peer filter
+	// (filter_peers = true), which asks the app.
+	petroApp.SetPeersChangedListener(func() {
+		for _, p := range n.Switch().Peers().List() {
+			if !petroApp.PeerAllowed(string(p.ID())) {
+				logger.Info("disconnecting peer no longer allowed", "peer", p.ID())
+				go n.Switch().StopPeerForError(p, "peer no longer allowed by the council")
+			}
+		}
+	})
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}

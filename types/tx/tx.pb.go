@@ -7,6 +7,7 @@
 package tx
 
 import (
+	types1 "github.com/petro-network/petro/x/authority/types"
 	types "github.com/petro-network/petro/x/token/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -280,6 +281,8 @@ type Msg struct {
 	// Types that are valid to be assigned to Sum:
 	//
 	//	*Msg_Send
+	//	*Msg_Propose
+	//	*Msg_Approve
 	Sum           isMsg_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -331,21 +334,53 @@ func (x *Msg) GetSend() *types.MsgSend {
 	return nil
 }
 
+func (x *Msg) GetPropose() *types1.MsgPropose {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Propose); ok {
+			return x.Propose
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetApprove() *types1.MsgApprove {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Approve); ok {
+			return x.Approve
+		}
+	}
+	return nil
+}
+
 type isMsg_Sum interface {
 	isMsg_Sum()
 }
 
 type Msg_Send struct {
+	// x/token: 1–9
 	Send *types.MsgSend `protobuf:"bytes,1,opt,name=send,proto3,oneof"`
 }
 
+type Msg_Propose struct {
+	// x/authority: 10–19
+	Propose *types1.MsgPropose `protobuf:"bytes,10,opt,name=propose,proto3,oneof"`
+}
+
+type Msg_Approve struct {
+	Approve *types1.MsgApprove `protobuf:"bytes,11,opt,name=approve,proto3,oneof"`
+}
+
 func (*Msg_Send) isMsg_Sum() {}
+
+func (*Msg_Propose) isMsg_Sum() {}
+
+func (*Msg_Approve) isMsg_Sum() {}
 
 var File_petro_tx_v1_tx_proto protoreflect.FileDescriptor
 
 const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x17petro/token/v1/tx.proto\"l\n" +
+	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x1bpetro/authority/v1/tx.proto\x1a\x17petro/token/v1/tx.proto\"l\n" +
 	"\x05TxRaw\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x01 \x01(\fR\tbodyBytes\x12&\n" +
@@ -363,9 +398,12 @@ const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x02 \x01(\fR\tbodyBytes\x12&\n" +
-	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\";\n" +
+	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xb3\x01\n" +
 	"\x03Msg\x12-\n" +
-	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04sendB\x05\n" +
+	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04send\x12:\n" +
+	"\apropose\x18\n" +
+	" \x01(\v2\x1e.petro.authority.v1.MsgProposeH\x00R\apropose\x12:\n" +
+	"\aapprove\x18\v \x01(\v2\x1e.petro.authority.v1.MsgApproveH\x00R\aapproveB\x05\n" +
 	"\x03sumB)Z'github.com/petro-network/petro/types/txb\x06proto3"
 
 var (
@@ -382,21 +420,25 @@ func file_petro_tx_v1_tx_proto_rawDescGZIP() []byte {
 
 var file_petro_tx_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_petro_tx_v1_tx_proto_goTypes = []any{
-	(*TxRaw)(nil),         // 0: petro.tx.v1.TxRaw
-	(*TxBody)(nil),        // 1: petro.tx.v1.TxBody
-	(*AuthInfo)(nil),      // 2: petro.tx.v1.AuthInfo
-	(*SignDoc)(nil),       // 3: petro.tx.v1.SignDoc
-	(*Msg)(nil),           // 4: petro.tx.v1.Msg
-	(*types.MsgSend)(nil), // 5: petro.token.v1.MsgSend
+	(*TxRaw)(nil),             // 0: petro.tx.v1.TxRaw
+	(*TxBody)(nil),            // 1: petro.tx.v1.TxBody
+	(*AuthInfo)(nil),          // 2: petro.tx.v1.AuthInfo
+	(*SignDoc)(nil),           // 3: petro.tx.v1.SignDoc
+	(*Msg)(nil),               // 4: petro.tx.v1.Msg
+	(*types.MsgSend)(nil),     // 5: petro.token.v1.MsgSend
+	(*types1.MsgPropose)(nil), // 6: petro.authority.v1.MsgPropose
+	(*types1.MsgApprove)(nil), // 7: petro.authority.v1.MsgApprove
 }
 var file_petro_tx_v1_tx_proto_depIdxs = []int32{
 	4, // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
 	5, // 1: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	6, // 2: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
+	7, // 3: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_tx_proto_init() }
@@ -406,6 +448,8 @@ func file_petro_tx_v1_tx_proto_init() {
 	}
 	file_petro_tx_v1_tx_proto_msgTypes[4].OneofWrappers = []any{
 		(*Msg_Send)(nil),
+		(*Msg_Propose)(nil),
+		(*Msg_Approve)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

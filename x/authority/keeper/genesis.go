@@ -71,3 +71,22 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	}
 	return gs, nil
 }
+
+// SetGenesisValidators stores validators taken from CometBFT's genesis,
+// which carry no node ID; only key and power are checked.
+func (k Keeper) SetGenesisValidators(kv store.KVStore, vals []*types.Validator) error {
+	seen := map[string]bool{}
+	for _, v := range vals {
+		if err := types.ValidatePubKey(v.PubKey); err != nil {
+			return err
+		}
+		if v.Power <= 0 || seen[string(v.PubKey)] {
+			return types.ErrInvalidGenesis.Wrapf("validator %s: bad power or duplicate", types.ConsAddressHex(v.PubKey))
+		}
+		seen[string(v.PubKey)] = true
+		if err := k.setValidator(kv, cloneValidator(v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

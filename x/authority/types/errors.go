@@ -33,4 +33,5 @@ var (
 	ErrInvalidAllowance      = petro.Register(Codespace, 26, "invalid allowance")
 	ErrDuplicateNodeID       = petro.Register(Codespace, 27, "node id already used by a validator")
 	ErrInsufficientAllowance = petro.Register(Codespace, 28, "issuer allowance exceeded")
+	ErrPeerNotAllowed        = petro.Register(Codespace, 29, "peer not allowed")
 )
