@@ -14,6 +14,7 @@ import (
 	petro "github.com/petro-network/petro/types"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
 	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
+	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
 
@@ -45,6 +46,7 @@ type App struct {
 	auth      authkeeper.Keeper
 	authority authoritykeeper.Keeper
 	token     tokenkeeper.Keeper
+	reserve   reservekeeper.Keeper
 
 	// peers is the node-id allowlist CometBFT's peer filter asks about,
 	// rebuilt from committed state whenever a block changes it.
@@ -85,6 +87,7 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: open state: %w", err)
 	}
 	a := &App{chainID: chainID, opts: opts, logger: opts.Logger, cs: cs, sigs: newSigCache(200_000)}
+	a.reserve = reservekeeper.NewKeeper(a.authority, a.token)
 	if err := a.resetCheckState(); err != nil {
 		return nil, err
 	}
@@ -148,3 +151,7 @@ func (a *App) CheckInvariants(kv store.KVStore) error {
 }
 
 var _ petro.StateReader = (*App)(nil)
+
+// ReserveKeeper is the reserve keeper wired to this app's other keepers
+// (for query servers).
+func (a *App) ReserveKeeper() reservekeeper.Keeper { return a.reserve }

@@ -7,8 +7,10 @@ import (
 	petro "github.com/petro-network/petro/types"
 )
 
-// endBlock runs after the block's txs: council proposals move forward and
-// executed validator changes become CometBFT validator updates. It runs on
+// endBlock runs after the block's txs: council proposals move forward,
+// executed validator changes become CometBFT validator updates, the open
+// reserve round settles if its quorum reported, and the backing status is
+// recomputed from block time. It runs on
 // a branch; if anything fails (only a bug could make it), the branch is
 // dropped, the error logged and no update emitted — an invalid update
 // would halt every node, a skipped one only delays a proposal.
@@ -16,6 +18,10 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	branch := store.NewBranch(ctx.Store())
 	bctx := ctx.WithStore(branch)
 	res, err := a.authority.EndBlock(bctx, a.actions())
+	if err == nil {
+		// After proposals, so a council halt or a new lot counts this block.
+		err = a.reserve.EndBlock(bctx)
+	}
 	if err == nil {
 		err = branch.Write()
 	}

@@ -9,6 +9,7 @@ import (
 
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -17,12 +18,13 @@ import (
 type GenesisState struct {
 	Auth      *authtypes.GenesisState
 	Authority *authoritytypes.GenesisState
+	Reserve   *reservetypes.GenesisState
 	Token     *tokentypes.GenesisState
 }
 
 // DefaultGenesis is an empty chain: no accounts, no balances.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{Auth: &authtypes.GenesisState{}, Authority: authoritytypes.DefaultGenesis(), Token: tokentypes.DefaultGenesis()}
+	return &GenesisState{Auth: &authtypes.GenesisState{}, Authority: authoritytypes.DefaultGenesis(), Reserve: reservetypes.DefaultGenesis(), Token: tokentypes.DefaultGenesis()}
 }
 
 var genesisJSON = protojson.MarshalOptions{Indent: "  ", UseProtoNames: true, EmitUnpopulated: true}
@@ -65,6 +67,7 @@ func (g *GenesisState) modules() map[string]proto.Message {
 	return map[string]proto.Message{
 		authtypes.ModuleName:      g.Auth,
 		authoritytypes.ModuleName: g.Authority,
+		reservetypes.ModuleName:   g.Reserve,
 		tokentypes.ModuleName:     g.Token,
 	}
 }

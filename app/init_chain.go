@@ -34,6 +34,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.token.InitGenesis(kv, gs.Token); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	if err := a.reserve.InitGenesis(kv, gs.Reserve); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
 	vals, err := a.initValidators(kv, gs.Authority, req.Validators)
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
@@ -103,9 +106,13 @@ func (a *App) ExportGenesis() (*GenesisState, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	reserve, err := a.reserve.ExportGenesis(kv)
+	if err != nil {
+		return nil, 0, err
+	}
 	token, err := a.token.ExportGenesis(kv)
 	if err != nil {
 		return nil, 0, err
 	}
-	return &GenesisState{Auth: auth, Authority: authority, Token: token}, h, nil
+	return &GenesisState{Auth: auth, Authority: authority, Reserve: reserve, Token: token}, h, nil
 }

@@ -9,6 +9,7 @@ import (
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -46,14 +47,16 @@ func (a *App) route(ctx petro.Context, msg Msg) error {
 		return err
 	case *authoritytypes.MsgApprove:
 		return a.authority.HandleApprove(ctx, m)
+	case *reservetypes.MsgAttest:
+		return a.reserve.HandleAttest(ctx, m)
 	default:
 		return authtypes.ErrUnknownMessage.Wrapf("%T", msg)
 	}
 }
 
 // actions dispatches council actions owned by modules other than
-// x/authority. None exist yet.
-func (a *App) actions() authoritytypes.ActionExecutor { return nil }
+// x/authority: all of them belong to x/reserve so far.
+func (a *App) actions() authoritytypes.ActionExecutor { return a.reserve }
 
 func wrapMsgErr(i int, err error) error {
 	return fmt.Errorf("message %d: %w", i, err)

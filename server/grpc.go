@@ -16,6 +16,10 @@ import (
 	txtypes "github.com/petro-network/petro/types/tx"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
@@ -63,6 +67,8 @@ func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
 	txtypes.RegisterTxServiceServer(gs, s.Tx)
 	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
 	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(tokenkeeper.Keeper{}, a))
+	authoritytypes.RegisterQueryServer(gs, authoritykeeper.NewQueryServer(authoritykeeper.Keeper{}, a))
+	reservetypes.RegisterQueryServer(gs, reservekeeper.NewQueryServer(a.ReserveKeeper(), a))
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)
 	return s

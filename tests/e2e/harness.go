@@ -17,6 +17,7 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/grpc"
@@ -85,6 +86,8 @@ type Node struct {
 	t                          testing.TB
 	Home, ChainID              string
 	GRPCPort, RPCPort, P2PPort int
+	// fromConfig: the home's own config files hold the ports (testnet).
+	fromConfig bool
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -161,8 +164,11 @@ func (n *Node) Start() {
 			n.log.Close()
 		})
 	}
-	cmd := exec.Command(Binary(n.t), "start", "--home", n.Home,
-		"--grpc.address", n.GRPCAddr(), "--rpc.laddr", n.RPCAddr(), "--p2p.laddr", n.P2PAddr())
+	args := []string{"start", "--home", n.Home}
+	if !n.fromConfig {
+		args = append(args, "--grpc.address", n.GRPCAddr(), "--rpc.laddr", n.RPCAddr(), "--p2p.laddr", n.P2PAddr())
+	}
+	cmd := exec.Command(Binary(n.t), args...)
 	cmd.Stdout, cmd.Stderr = n.log, n.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -291,4 +297,12 @@ func Eventually(timeout time.Duration, cond func() error) error {
 func (n *Node) Logs() []byte {
 	bz, _ := os.ReadFile(filepath.Join(n.Home, "node.log"))
 	return bz
+}
+
+func loadNodeKey(path string) (string, error) {
+	nk, err := p2p.LoadNodeKey(path)
+	if err != nil {
+		return "", err
+	}
+	return string(nk.ID()), nil
 }

@@ -8,6 +8,7 @@ package tx
 
 import (
 	types1 "github.com/petro-network/petro/x/authority/types"
+	types2 "github.com/petro-network/petro/x/reserve/types"
 	types "github.com/petro-network/petro/x/token/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -283,6 +284,7 @@ type Msg struct {
 	//	*Msg_Send
 	//	*Msg_Propose
 	//	*Msg_Approve
+	//	*Msg_Attest
 	Sum           isMsg_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -352,6 +354,15 @@ func (x *Msg) GetApprove() *types1.MsgApprove {
 	return nil
 }
 
+func (x *Msg) GetAttest() *types2.MsgAttest {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Attest); ok {
+			return x.Attest
+		}
+	}
+	return nil
+}
+
 type isMsg_Sum interface {
 	isMsg_Sum()
 }
@@ -370,17 +381,24 @@ type Msg_Approve struct {
 	Approve *types1.MsgApprove `protobuf:"bytes,11,opt,name=approve,proto3,oneof"`
 }
 
+type Msg_Attest struct {
+	// x/reserve: 20–29
+	Attest *types2.MsgAttest `protobuf:"bytes,20,opt,name=attest,proto3,oneof"`
+}
+
 func (*Msg_Send) isMsg_Sum() {}
 
 func (*Msg_Propose) isMsg_Sum() {}
 
 func (*Msg_Approve) isMsg_Sum() {}
 
+func (*Msg_Attest) isMsg_Sum() {}
+
 var File_petro_tx_v1_tx_proto protoreflect.FileDescriptor
 
 const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x1bpetro/authority/v1/tx.proto\x1a\x17petro/token/v1/tx.proto\"l\n" +
+	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x1bpetro/authority/v1/tx.proto\x1a\x19petro/reserve/v1/tx.proto\x1a\x17petro/token/v1/tx.proto\"l\n" +
 	"\x05TxRaw\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x01 \x01(\fR\tbodyBytes\x12&\n" +
@@ -398,12 +416,13 @@ const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x02 \x01(\fR\tbodyBytes\x12&\n" +
-	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xb3\x01\n" +
+	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xea\x01\n" +
 	"\x03Msg\x12-\n" +
 	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04send\x12:\n" +
 	"\apropose\x18\n" +
 	" \x01(\v2\x1e.petro.authority.v1.MsgProposeH\x00R\apropose\x12:\n" +
-	"\aapprove\x18\v \x01(\v2\x1e.petro.authority.v1.MsgApproveH\x00R\aapproveB\x05\n" +
+	"\aapprove\x18\v \x01(\v2\x1e.petro.authority.v1.MsgApproveH\x00R\aapprove\x125\n" +
+	"\x06attest\x18\x14 \x01(\v2\x1b.petro.reserve.v1.MsgAttestH\x00R\x06attestB\x05\n" +
 	"\x03sumB)Z'github.com/petro-network/petro/types/txb\x06proto3"
 
 var (
@@ -428,17 +447,19 @@ var file_petro_tx_v1_tx_proto_goTypes = []any{
 	(*types.MsgSend)(nil),     // 5: petro.token.v1.MsgSend
 	(*types1.MsgPropose)(nil), // 6: petro.authority.v1.MsgPropose
 	(*types1.MsgApprove)(nil), // 7: petro.authority.v1.MsgApprove
+	(*types2.MsgAttest)(nil),  // 8: petro.reserve.v1.MsgAttest
 }
 var file_petro_tx_v1_tx_proto_depIdxs = []int32{
 	4, // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
 	5, // 1: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
 	6, // 2: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
 	7, // 3: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	8, // 4: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_tx_proto_init() }
@@ -450,6 +471,7 @@ func file_petro_tx_v1_tx_proto_init() {
 		(*Msg_Send)(nil),
 		(*Msg_Propose)(nil),
 		(*Msg_Approve)(nil),
+		(*Msg_Attest)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

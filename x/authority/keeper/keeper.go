@@ -5,6 +5,7 @@ package keeper
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 
 	"google.golang.org/protobuf/proto"
 
@@ -209,4 +210,15 @@ func iterate(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn fu
 		}
 	}
 	return it.Error()
+}
+
+// Oracles lists the addresses holding ROLE_ORACLE, sorted.
+func (k Keeper) Oracles(kv store.KVStore) ([]string, error) {
+	var out []string
+	err := k.IterateGrants(kv, types.RolePrefixOf(types.Role_ROLE_ORACLE), func(g *types.RoleGrant) bool {
+		out = append(out, g.Address)
+		return false
+	})
+	sort.Strings(out)
+	return out, err
 }

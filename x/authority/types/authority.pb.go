@@ -7,6 +7,7 @@
 package types
 
 import (
+	types "github.com/petro-network/petro/x/reserve/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -487,6 +488,11 @@ type Action struct {
 	//	*Action_DenyPeer
 	//	*Action_SetParams
 	//	*Action_SetCouncil
+	//	*Action_CreateLot
+	//	*Action_UpdateLot
+	//	*Action_RetireLot
+	//	*Action_SetHalt
+	//	*Action_SetReserveParams
 	Sum           isAction_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -619,6 +625,51 @@ func (x *Action) GetSetCouncil() *SetCouncil {
 	return nil
 }
 
+func (x *Action) GetCreateLot() *types.CreateLot {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_CreateLot); ok {
+			return x.CreateLot
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetUpdateLot() *types.UpdateLot {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_UpdateLot); ok {
+			return x.UpdateLot
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetRetireLot() *types.RetireLot {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_RetireLot); ok {
+			return x.RetireLot
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetSetHalt() *types.SetHalt {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_SetHalt); ok {
+			return x.SetHalt
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetSetReserveParams() *types.SetReserveParams {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_SetReserveParams); ok {
+			return x.SetReserveParams
+		}
+	}
+	return nil
+}
+
 type isAction_Sum interface {
 	isAction_Sum()
 }
@@ -663,6 +714,27 @@ type Action_SetCouncil struct {
 	SetCouncil *SetCouncil `protobuf:"bytes,10,opt,name=set_council,json=setCouncil,proto3,oneof"`
 }
 
+type Action_CreateLot struct {
+	// x/reserve: 20–29
+	CreateLot *types.CreateLot `protobuf:"bytes,20,opt,name=create_lot,json=createLot,proto3,oneof"`
+}
+
+type Action_UpdateLot struct {
+	UpdateLot *types.UpdateLot `protobuf:"bytes,21,opt,name=update_lot,json=updateLot,proto3,oneof"`
+}
+
+type Action_RetireLot struct {
+	RetireLot *types.RetireLot `protobuf:"bytes,22,opt,name=retire_lot,json=retireLot,proto3,oneof"`
+}
+
+type Action_SetHalt struct {
+	SetHalt *types.SetHalt `protobuf:"bytes,23,opt,name=set_halt,json=setHalt,proto3,oneof"`
+}
+
+type Action_SetReserveParams struct {
+	SetReserveParams *types.SetReserveParams `protobuf:"bytes,24,opt,name=set_reserve_params,json=setReserveParams,proto3,oneof"`
+}
+
 func (*Action_GrantRole) isAction_Sum() {}
 
 func (*Action_RevokeRole) isAction_Sum() {}
@@ -682,6 +754,16 @@ func (*Action_DenyPeer) isAction_Sum() {}
 func (*Action_SetParams) isAction_Sum() {}
 
 func (*Action_SetCouncil) isAction_Sum() {}
+
+func (*Action_CreateLot) isAction_Sum() {}
+
+func (*Action_UpdateLot) isAction_Sum() {}
+
+func (*Action_RetireLot) isAction_Sum() {}
+
+func (*Action_SetHalt) isAction_Sum() {}
+
+func (*Action_SetReserveParams) isAction_Sum() {}
 
 type GrantRole struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1564,7 +1646,7 @@ var File_petro_authority_v1_authority_proto protoreflect.FileDescriptor
 
 const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\n" +
-	"\"petro/authority/v1/authority.proto\x12\x12petro.authority.v1\"A\n" +
+	"\"petro/authority/v1/authority.proto\x12\x12petro.authority.v1\x1a\x1epetro/reserve/v1/reserve.proto\"A\n" +
 	"\aCouncil\x12\x18\n" +
 	"\amembers\x18\x01 \x03(\tR\amembers\x12\x1c\n" +
 	"\tthreshold\x18\x02 \x01(\rR\tthreshold\"\x92\x01\n" +
@@ -1588,7 +1670,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x19proposal_lifetime_seconds\x18\x01 \x01(\x04R\x17proposalLifetimeSeconds\x12)\n" +
 	"\x10timelock_seconds\x18\x02 \x01(\x04R\x0ftimelockSeconds\x127\n" +
 	"\x18max_power_change_percent\x18\x03 \x01(\rR\x15maxPowerChangePercent\x12%\n" +
-	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xcf\x05\n" +
+	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\x95\b\n" +
 	"\x06Action\x12>\n" +
 	"\n" +
 	"grant_role\x18\x01 \x01(\v2\x1d.petro.authority.v1.GrantRoleH\x00R\tgrantRole\x12A\n" +
@@ -1605,7 +1687,15 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"set_params\x18\t \x01(\v2\x1d.petro.authority.v1.SetParamsH\x00R\tsetParams\x12A\n" +
 	"\vset_council\x18\n" +
 	" \x01(\v2\x1e.petro.authority.v1.SetCouncilH\x00R\n" +
-	"setCouncilB\x05\n" +
+	"setCouncil\x12<\n" +
+	"\n" +
+	"create_lot\x18\x14 \x01(\v2\x1b.petro.reserve.v1.CreateLotH\x00R\tcreateLot\x12<\n" +
+	"\n" +
+	"update_lot\x18\x15 \x01(\v2\x1b.petro.reserve.v1.UpdateLotH\x00R\tupdateLot\x12<\n" +
+	"\n" +
+	"retire_lot\x18\x16 \x01(\v2\x1b.petro.reserve.v1.RetireLotH\x00R\tretireLot\x126\n" +
+	"\bset_halt\x18\x17 \x01(\v2\x19.petro.reserve.v1.SetHaltH\x00R\asetHalt\x12R\n" +
+	"\x12set_reserve_params\x18\x18 \x01(\v2\".petro.reserve.v1.SetReserveParamsH\x00R\x10setReserveParamsB\x05\n" +
 	"\x03sum\"q\n" +
 	"\tGrantRole\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12,\n" +
@@ -1721,6 +1811,11 @@ var file_petro_authority_v1_authority_proto_goTypes = []any{
 	(*EventProposalSubmitted)(nil), // 20: petro.authority.v1.EventProposalSubmitted
 	(*EventProposalApproved)(nil),  // 21: petro.authority.v1.EventProposalApproved
 	(*EventProposalFinalized)(nil), // 22: petro.authority.v1.EventProposalFinalized
+	(*types.CreateLot)(nil),        // 23: petro.reserve.v1.CreateLot
+	(*types.UpdateLot)(nil),        // 24: petro.reserve.v1.UpdateLot
+	(*types.RetireLot)(nil),        // 25: petro.reserve.v1.RetireLot
+	(*types.SetHalt)(nil),          // 26: petro.reserve.v1.SetHalt
+	(*types.SetReserveParams)(nil), // 27: petro.reserve.v1.SetReserveParams
 }
 var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	0,  // 0: petro.authority.v1.RoleGrant.role:type_name -> petro.authority.v1.Role
@@ -1734,25 +1829,30 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	15, // 8: petro.authority.v1.Action.deny_peer:type_name -> petro.authority.v1.DenyPeer
 	16, // 9: petro.authority.v1.Action.set_params:type_name -> petro.authority.v1.SetParams
 	17, // 10: petro.authority.v1.Action.set_council:type_name -> petro.authority.v1.SetCouncil
-	0,  // 11: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
-	0,  // 12: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
-	4,  // 13: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
-	5,  // 14: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 15: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
-	2,  // 16: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
-	7,  // 17: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
-	1,  // 18: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
-	2,  // 19: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
-	3,  // 20: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
-	4,  // 21: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
-	5,  // 22: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 23: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	1,  // 24: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	23, // 11: petro.authority.v1.Action.create_lot:type_name -> petro.reserve.v1.CreateLot
+	24, // 12: petro.authority.v1.Action.update_lot:type_name -> petro.reserve.v1.UpdateLot
+	25, // 13: petro.authority.v1.Action.retire_lot:type_name -> petro.reserve.v1.RetireLot
+	26, // 14: petro.authority.v1.Action.set_halt:type_name -> petro.reserve.v1.SetHalt
+	27, // 15: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
+	0,  // 16: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
+	0,  // 17: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
+	4,  // 18: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
+	5,  // 19: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 20: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
+	2,  // 21: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
+	7,  // 22: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
+	1,  // 23: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
+	2,  // 24: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
+	3,  // 25: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
+	4,  // 26: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
+	5,  // 27: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 28: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
+	1,  // 29: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
@@ -1771,6 +1871,11 @@ func file_petro_authority_v1_authority_proto_init() {
 		(*Action_DenyPeer)(nil),
 		(*Action_SetParams)(nil),
 		(*Action_SetCouncil)(nil),
+		(*Action_CreateLot)(nil),
+		(*Action_UpdateLot)(nil),
+		(*Action_RetireLot)(nil),
+		(*Action_SetHalt)(nil),
+		(*Action_SetReserveParams)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

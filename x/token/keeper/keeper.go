@@ -100,3 +100,12 @@ func transferEvent(from, to string, amount uint64) petro.Event {
 		types.AttrRecipient, to,
 		types.AttrAmount, strconv.FormatUint(amount, 10))
 }
+
+// HardCap is the most PTR (base units) that may ever exist.
+func (k Keeper) HardCap(kv store.KVStore) (uint64, error) {
+	p, err := k.Params(kv)
+	if err != nil {
+		return 0, err
+	}
+	return p.HardCap, nil
+}

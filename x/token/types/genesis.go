@@ -6,8 +6,15 @@ import (
 	"github.com/petro-network/petro/internal/crypto"
 )
 
-// DefaultParams: PTR with 8 decimals (1 PTR = 10^8 base units).
-func DefaultParams() *Params { return &Params{Denom: "PTR", Decimals: 8} }
+// BaseUnitsPerPTR is 10^8: amounts are stored in base units.
+const BaseUnitsPerPTR = 100_000_000
+
+// DefaultHardCap is 100,000,000 PTR, the petro's original cap.
+const DefaultHardCap = 100_000_000 * BaseUnitsPerPTR
+
+// DefaultParams: PTR with 8 decimals (1 PTR = 10^8 base units), capped at
+// 100 million PTR.
+func DefaultParams() *Params { return &Params{Denom: "PTR", Decimals: 8, HardCap: DefaultHardCap} }
 
 // DefaultGenesis has no balances.
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }
@@ -17,6 +24,12 @@ func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams
 func (gs *GenesisState) Validate() error {
 	if gs.GetParams() == nil || gs.GetParams().GetDenom() == "" {
 		return ErrInvalidGenesis.Wrap("params.denom is required")
+	}
+	if gs.GetParams().GetDecimals() != 8 {
+		return ErrInvalidGenesis.Wrap("params.decimals must be 8")
+	}
+	if gs.GetParams().GetHardCap() == 0 {
+		return ErrInvalidGenesis.Wrap("params.hard_cap must be positive")
 	}
 	seen := map[string]bool{}
 	var total uint64
@@ -38,6 +51,9 @@ func (gs *GenesisState) Validate() error {
 		if carry != 0 {
 			return ErrInvalidGenesis.Wrap("total supply overflows uint64")
 		}
+	}
+	if total > gs.GetParams().GetHardCap() {
+		return ErrInvalidGenesis.Wrapf("genesis supply %d exceeds the hard cap %d", total, gs.GetParams().GetHardCap())
 	}
 	return nil
 }

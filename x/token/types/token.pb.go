@@ -78,7 +78,9 @@ type Params struct {
 	// Display denomination, e.g. "PTR"; amounts are always in base units.
 	Denom string `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
 	// Number of decimal places of a base unit (8: 1 PTR = 10^8 base units).
-	Decimals      uint32 `protobuf:"varint,2,opt,name=decimals,proto3" json:"decimals,omitempty"`
+	Decimals uint32 `protobuf:"varint,2,opt,name=decimals,proto3" json:"decimals,omitempty"`
+	// Supply may never exceed this, in base units (default 100,000,000 PTR).
+	HardCap       uint64 `protobuf:"varint,3,opt,name=hard_cap,json=hardCap,proto3" json:"hard_cap,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -123,6 +125,13 @@ func (x *Params) GetDenom() string {
 func (x *Params) GetDecimals() uint32 {
 	if x != nil {
 		return x.Decimals
+	}
+	return 0
+}
+
+func (x *Params) GetHardCap() uint64 {
+	if x != nil {
+		return x.HardCap
 	}
 	return 0
 }
@@ -247,10 +256,11 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\x1apetro/token/v1/token.proto\x12\x0epetro.token.v1\";\n" +
 	"\aBalance\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\":\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"U\n" +
 	"\x06Params\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
-	"\bdecimals\x18\x02 \x01(\rR\bdecimals\"s\n" +
+	"\bdecimals\x18\x02 \x01(\rR\bdecimals\x12\x19\n" +
+	"\bhard_cap\x18\x03 \x01(\x04R\ahardCap\"s\n" +
 	"\fGenesisState\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x123\n" +
 	"\bbalances\x18\x02 \x03(\v2\x17.petro.token.v1.BalanceR\bbalances\"K\n" +

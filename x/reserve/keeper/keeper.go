@@ -1,0 +1,218 @@
+// Package keeper keeps the reserve ledger: lots, oracle attestations,
+// quorum rounds settled by median, and the backing status computed at the
+// end of every block.
+package keeper
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/reserve/types"
+)
+
+// Keeper reads and writes reserve state in the store it is handed; it
+// sees x/authority and x/token only through the small interfaces in
+// types/expected_keepers.go.
+type Keeper struct {
+	authority types.AuthorityKeeper
+	token     types.TokenKeeper
+}
+
+func NewKeeper(a types.AuthorityKeeper, t types.TokenKeeper) Keeper {
+	return Keeper{authority: a, token: t}
+}
+
+var marshal = proto.MarshalOptions{Deterministic: true}
+
+func get(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
+	bz, err := kv.Get(key)
+	if err != nil || bz == nil {
+		return false, err
+	}
+	if err := proto.Unmarshal(bz, m); err != nil {
+		return false, fmt.Errorf("reserve: corrupt value at %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func set(kv store.KVStore, key []byte, m proto.Message) error {
+	bz, err := marshal.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return kv.Set(key, bz)
+}
+
+func getU64(kv store.KVStore, key []byte, def uint64) (uint64, error) {
+	bz, err := kv.Get(key)
+	if err != nil || len(bz) != 8 {
+		return def, err
+	}
+	return binary.BigEndian.Uint64(bz), nil
+}
+
+func setU64(kv store.KVStore, key []byte, v uint64) error {
+	return kv.Set(key, binary.BigEndian.AppendUint64(nil, v))
+}
+
+// Params returns the module parameters.
+func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
+	p := &types.Params{}
+	ok, err := get(kv, types.ParamsKey, p)
+	if !ok && err == nil {
+		return types.DefaultParams(), nil
+	}
+	return p, err
+}
+
+// OpenRound is the round oracles report to now (rounds start at 1).
+func (Keeper) OpenRound(kv store.KVStore) (uint64, error) { return getU64(kv, types.OpenRoundKey, 1) }
+
+// Lot returns lot id, or nil.
+func (Keeper) Lot(kv store.KVStore, id string) (*types.Lot, error) {
+	l := &types.Lot{}
+	ok, err := get(kv, types.LotKey(id), l)
+	if !ok {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Lots returns every lot (retired ones too) in id order.
+func (Keeper) Lots(kv store.KVStore) ([]*types.Lot, error) {
+	var out []*types.Lot
+	err := iterate(kv, types.LotPrefix, func() proto.Message { return &types.Lot{} }, func(m proto.Message) bool {
+		out = append(out, m.(*types.Lot))
+		return false
+	})
+	return out, err
+}
+
+// activeLots are the lots an attestation at time now must cover: not
+// retired, certificate not expired.
+func (k Keeper) activeLots(kv store.KVStore, now int64) ([]*types.Lot, error) {
+	all, err := k.Lots(kv)
+	if err != nil {
+		return nil, err
+	}
+	var out []*types.Lot
+	for _, l := range all {
+		if !l.Retired && l.ValidUntilUnix > now {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// Round returns settled round id, or ErrRoundNotFound.
+func (Keeper) Round(kv store.KVStore, id uint64) (*types.SettledRound, error) {
+	r := &types.SettledRound{}
+	ok, err := get(kv, types.RoundKey(id), r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, types.ErrRoundNotFound.Wrapf("%d", id)
+	}
+	return r, nil
+}
+
+// LatestRound returns the last settled round, or nil if none has settled.
+func (k Keeper) LatestRound(kv store.KVStore) (*types.SettledRound, error) {
+	open, err := k.OpenRound(kv)
+	if err != nil || open <= 1 {
+		return nil, err
+	}
+	return k.Round(kv, open-1)
+}
+
+// Backing returns the backing computed at the end of the last block.
+func (Keeper) Backing(kv store.KVStore) (*types.Backing, error) {
+	b := &types.Backing{}
+	_, err := get(kv, types.BackingKey, b)
+	return b, err
+}
+
+// OracleRecord returns addr's reliability record (zero if none yet).
+func (Keeper) OracleRecord(kv store.KVStore, addr []byte, bech string) (*types.OracleRecord, error) {
+	r := &types.OracleRecord{Address: bech}
+	_, err := get(kv, types.OracleKey(addr), r)
+	return r, err
+}
+
+// Reports returns the attestations submitted to round, in oracle-address
+// order.
+func (Keeper) Reports(kv store.KVStore, round uint64) ([]*types.Attestation, error) {
+	var out []*types.Attestation
+	err := iterate(kv, types.ReportRoundPrefix(round), func() proto.Message { return &types.Attestation{} }, func(m proto.Message) bool {
+		out = append(out, m.(*types.Attestation))
+		return false
+	})
+	return out, err
+}
+
+// Deliveries lists deliveries not yet reflected in a settled round.
+func (Keeper) Deliveries(kv store.KVStore) ([]*types.Delivery, [][]byte, error) {
+	var out []*types.Delivery
+	var keys [][]byte
+	it, err := kv.Iterator(types.DeliveryPrefix, petro.PrefixEnd(types.DeliveryPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		d := &types.Delivery{}
+		if err := proto.Unmarshal(it.Value(), d); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, d)
+		keys = append(keys, it.Key())
+	}
+	return out, keys, it.Error()
+}
+
+// RecordDelivery notes barrels that left the reserve through a fulfilled
+// redemption at block time now. Available barrels drop by them until a
+// round observed after now settles.
+func (Keeper) RecordDelivery(ctx petro.Context, redemptionID, barrels uint64) error {
+	kv := ctx.Store()
+	seq, err := getU64(kv, types.DeliverySeqKey, 0)
+	if err != nil {
+		return err
+	}
+	if err := set(kv, types.DeliveryKey(seq), &types.Delivery{RedemptionId: redemptionID, Barrels: barrels, TimeUnix: ctx.BlockTime().Unix()}); err != nil {
+		return err
+	}
+	return setU64(kv, types.DeliverySeqKey, seq+1)
+}
+
+func iterate(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
+	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		m := newMsg()
+		if err := proto.Unmarshal(it.Value(), m); err != nil {
+			return fmt.Errorf("reserve: corrupt value at %q: %w", it.Key(), err)
+		}
+		if fn(m) {
+			break
+		}
+	}
+	return it.Error()
+}
+
+func (k Keeper) oracleRecordBech(kv store.KVStore, bech string) (*types.OracleRecord, error) {
+	addr, err := crypto.AddressFromBech32(bech)
+	if err != nil {
+		return nil, err
+	}
+	return k.OracleRecord(kv, addr, bech)
+}

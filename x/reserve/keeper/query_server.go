@@ -1,0 +1,215 @@
+package keeper
+
+import (
+	"context"
+	"encoding/binary"
+
+	"google.golang.org/protobuf/proto"
+
+	petro "github.com/petro-network/petro/types"
+	"github.com/petro-network/petro/x/reserve/types"
+)
+
+const (
+	defaultPageLimit = 100
+	maxPageLimit     = 1000
+)
+
+// QueryServer answers petro.reserve.v1.Query from committed state.
+type QueryServer struct {
+	types.UnimplementedQueryServer
+	k     Keeper
+	state petro.StateReader
+}
+
+var _ types.QueryServer = (*QueryServer)(nil)
+
+func NewQueryServer(k Keeper, state petro.StateReader) *QueryServer {
+	return &QueryServer{k: k, state: state}
+}
+
+func (q *QueryServer) Status(_ context.Context, req *types.QueryStatusRequest) (*types.QueryStatusResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	b, err := q.k.Backing(kv)
+	return &types.QueryStatusResponse{Backing: b, Height: h}, err
+}
+
+func (q *QueryServer) LatestRound(_ context.Context, req *types.QueryLatestRoundRequest) (*types.QueryRoundResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.k.LatestRound(kv)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, types.ErrRoundNotFound.Wrap("no round has settled yet")
+	}
+	return &types.QueryRoundResponse{Round: r, Height: h}, nil
+}
+
+func (q *QueryServer) Round(_ context.Context, req *types.QueryRoundRequest) (*types.QueryRoundResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.k.Round(kv, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryRoundResponse{Round: r, Height: h}, nil
+}
+
+type iter = interface {
+	Valid() bool
+	Next()
+	Key() []byte
+	Value() []byte
+	Error() error
+	Close() error
+}
+
+func (q *QueryServer) rounds(height int64, page *types.PageRequest, fn func(*types.SettledRound)) (int64, []byte, error) {
+	limit := int(page.GetLimit())
+	switch {
+	case limit == 0:
+		limit = defaultPageLimit
+	case limit > maxPageLimit:
+		limit = maxPageLimit
+	}
+	kv, h, err := q.state.StateAt(height)
+	if err != nil {
+		return 0, nil, err
+	}
+	start, end := types.RoundPrefix, petro.PrefixEnd(types.RoundPrefix)
+	if key := page.GetKey(); len(key) != 0 {
+		if len(key) != 8 {
+			return 0, nil, types.ErrRoundNotFound.Wrap("pagination key must be an 8-byte round id")
+		}
+		if page.GetReverse() {
+			end = types.RoundKey(binary.BigEndian.Uint64(key) + 1)
+		} else {
+			start = types.RoundKey(binary.BigEndian.Uint64(key))
+		}
+	}
+	var it iter
+	if page.GetReverse() {
+		it, err = kv.ReverseIterator(start, end)
+	} else {
+		it, err = kv.Iterator(start, end)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	defer it.Close()
+	n := 0
+	for ; it.Valid(); it.Next() {
+		r := &types.SettledRound{}
+		if err := proto.Unmarshal(it.Value(), r); err != nil {
+			return 0, nil, err
+		}
+		if n == limit {
+			return h, binary.BigEndian.AppendUint64(nil, r.Id), nil
+		}
+		fn(r)
+		n++
+	}
+	return h, nil, it.Error()
+}
+
+func (q *QueryServer) Rounds(_ context.Context, req *types.QueryRoundsRequest) (*types.QueryRoundsResponse, error) {
+	resp := &types.QueryRoundsResponse{Pagination: &types.PageResponse{}}
+	h, next, err := q.rounds(req.GetHeight(), req.GetPagination(), func(r *types.SettledRound) { resp.Rounds = append(resp.Rounds, r) })
+	resp.Height, resp.Pagination.NextKey = h, next
+	return resp, err
+}
+
+func (q *QueryServer) History(_ context.Context, req *types.QueryHistoryRequest) (*types.QueryHistoryResponse, error) {
+	resp := &types.QueryHistoryResponse{Pagination: &types.PageResponse{}}
+	var bpt uint64
+	h, next, err := q.rounds(req.GetHeight(), req.GetPagination(), func(r *types.SettledRound) {
+		resp.Entries = append(resp.Entries, &types.HistoryEntry{
+			RoundId: r.Id, SettledHeight: r.SettledHeight, ObservedAtUnix: r.ObservedAtUnix,
+			ReserveBarrels: r.TotalBarrels, Price: r.Price, Supply: r.Supply,
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	kv, _, err := q.state.StateAt(h)
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Params(kv)
+	if err != nil {
+		return nil, err
+	}
+	bpt = p.BarrelsPerToken
+	for _, e := range resp.Entries {
+		e.CoverageBps = CoverageBps(e.ReserveBarrels, e.Supply, bpt)
+	}
+	resp.Height, resp.Pagination.NextKey = h, next
+	return resp, nil
+}
+
+func (q *QueryServer) OpenRound(_ context.Context, req *types.QueryOpenRoundRequest) (*types.QueryOpenRoundResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	open, err := q.k.OpenRound(kv)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := q.k.Reports(kv, open)
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Params(kv)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryOpenRoundResponse{RoundId: open, Attestations: reports, Quorum: p.Quorum, Height: h}, nil
+}
+
+func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*types.QueryLotsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	lots, err := q.k.Lots(kv)
+	return &types.QueryLotsResponse{Lots: lots, Height: h}, err
+}
+
+func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest) (*types.QueryOraclesResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := q.k.authority.Oracles(kv)
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryOraclesResponse{Height: h}
+	for _, a := range addrs {
+		rec, err := q.k.oracleRecordBech(kv, a)
+		if err != nil {
+			return nil, err
+		}
+		resp.Oracles = append(resp.Oracles, rec)
+	}
+	return resp, nil
+}
+
+func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Params(kv)
+	return &types.QueryParamsResponse{Params: p, Height: h}, err
+}
