@@ -19,6 +19,9 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	bctx := ctx.WithStore(branch)
 	res, err := a.authority.EndBlock(bctx, a.actions())
 	if err == nil {
+		err = a.token.EndBlock(bctx) // expire redemptions past their deadline
+	}
+	if err == nil {
 		// After proposals, so a council halt or a new lot counts this block.
 		err = a.reserve.EndBlock(bctx)
 	}

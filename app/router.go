@@ -42,6 +42,25 @@ func (a *App) route(ctx petro.Context, msg Msg) error {
 	switch m := msg.(type) {
 	case *tokentypes.MsgSend:
 		return a.token.HandleSend(ctx, m)
+	case *tokentypes.MsgIssue:
+		return a.token.HandleIssue(ctx, m)
+	case *tokentypes.MsgRequestRedemption:
+		_, err := a.token.HandleRequestRedemption(ctx, m)
+		return err
+	case *tokentypes.MsgAcceptRedemption:
+		return a.token.HandleAcceptRedemption(ctx, m)
+	case *tokentypes.MsgFulfillRedemption:
+		return a.token.HandleFulfillRedemption(ctx, m)
+	case *tokentypes.MsgRejectRedemption:
+		return a.token.HandleRejectRedemption(ctx, m)
+	case *tokentypes.MsgFreeze:
+		return a.token.HandleFreeze(ctx, m)
+	case *tokentypes.MsgUnfreeze:
+		return a.token.HandleUnfreeze(ctx, m)
+	case *tokentypes.MsgPause:
+		return a.token.HandlePause(ctx, m)
+	case *tokentypes.MsgUnpause:
+		return a.token.HandleUnpause(ctx, m)
 	case *authoritytypes.MsgPropose:
 		_, err := a.authority.HandlePropose(ctx, m, a.actions())
 		return err
@@ -55,8 +74,25 @@ func (a *App) route(ctx petro.Context, msg Msg) error {
 }
 
 // actions dispatches council actions owned by modules other than
-// x/authority: all of them belong to x/reserve so far.
-func (a *App) actions() authoritytypes.ActionExecutor { return a.reserve }
+// x/authority to their module.
+func (a *App) actions() authoritytypes.ActionExecutor { return moduleActions{a} }
+
+type moduleActions struct{ a *App }
+
+func (m moduleActions) owner(act *authoritytypes.Action) authoritytypes.ActionExecutor {
+	if act.GetWipeFrozen() != nil {
+		return m.a.token
+	}
+	return m.a.reserve
+}
+
+func (m moduleActions) ValidateAction(ctx petro.Context, act *authoritytypes.Action) error {
+	return m.owner(act).ValidateAction(ctx, act)
+}
+
+func (m moduleActions) ExecuteAction(ctx petro.Context, act *authoritytypes.Action) error {
+	return m.owner(act).ExecuteAction(ctx, act)
+}
 
 func wrapMsgErr(i int, err error) error {
 	return fmt.Errorf("message %d: %w", i, err)

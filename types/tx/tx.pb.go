@@ -282,6 +282,15 @@ type Msg struct {
 	// Types that are valid to be assigned to Sum:
 	//
 	//	*Msg_Send
+	//	*Msg_Issue
+	//	*Msg_RequestRedemption
+	//	*Msg_AcceptRedemption
+	//	*Msg_FulfillRedemption
+	//	*Msg_RejectRedemption
+	//	*Msg_Freeze
+	//	*Msg_Unfreeze
+	//	*Msg_Pause
+	//	*Msg_Unpause
 	//	*Msg_Propose
 	//	*Msg_Approve
 	//	*Msg_Attest
@@ -336,6 +345,87 @@ func (x *Msg) GetSend() *types.MsgSend {
 	return nil
 }
 
+func (x *Msg) GetIssue() *types.MsgIssue {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Issue); ok {
+			return x.Issue
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetRequestRedemption() *types.MsgRequestRedemption {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_RequestRedemption); ok {
+			return x.RequestRedemption
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetAcceptRedemption() *types.MsgAcceptRedemption {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_AcceptRedemption); ok {
+			return x.AcceptRedemption
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetFulfillRedemption() *types.MsgFulfillRedemption {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_FulfillRedemption); ok {
+			return x.FulfillRedemption
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetRejectRedemption() *types.MsgRejectRedemption {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_RejectRedemption); ok {
+			return x.RejectRedemption
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetFreeze() *types.MsgFreeze {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Freeze); ok {
+			return x.Freeze
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetUnfreeze() *types.MsgUnfreeze {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Unfreeze); ok {
+			return x.Unfreeze
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetPause() *types.MsgPause {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Pause); ok {
+			return x.Pause
+		}
+	}
+	return nil
+}
+
+func (x *Msg) GetUnpause() *types.MsgUnpause {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_Unpause); ok {
+			return x.Unpause
+		}
+	}
+	return nil
+}
+
 func (x *Msg) GetPropose() *types1.MsgPropose {
 	if x != nil {
 		if x, ok := x.Sum.(*Msg_Propose); ok {
@@ -372,6 +462,42 @@ type Msg_Send struct {
 	Send *types.MsgSend `protobuf:"bytes,1,opt,name=send,proto3,oneof"`
 }
 
+type Msg_Issue struct {
+	Issue *types.MsgIssue `protobuf:"bytes,2,opt,name=issue,proto3,oneof"`
+}
+
+type Msg_RequestRedemption struct {
+	RequestRedemption *types.MsgRequestRedemption `protobuf:"bytes,3,opt,name=request_redemption,json=requestRedemption,proto3,oneof"`
+}
+
+type Msg_AcceptRedemption struct {
+	AcceptRedemption *types.MsgAcceptRedemption `protobuf:"bytes,4,opt,name=accept_redemption,json=acceptRedemption,proto3,oneof"`
+}
+
+type Msg_FulfillRedemption struct {
+	FulfillRedemption *types.MsgFulfillRedemption `protobuf:"bytes,5,opt,name=fulfill_redemption,json=fulfillRedemption,proto3,oneof"`
+}
+
+type Msg_RejectRedemption struct {
+	RejectRedemption *types.MsgRejectRedemption `protobuf:"bytes,6,opt,name=reject_redemption,json=rejectRedemption,proto3,oneof"`
+}
+
+type Msg_Freeze struct {
+	Freeze *types.MsgFreeze `protobuf:"bytes,7,opt,name=freeze,proto3,oneof"`
+}
+
+type Msg_Unfreeze struct {
+	Unfreeze *types.MsgUnfreeze `protobuf:"bytes,8,opt,name=unfreeze,proto3,oneof"`
+}
+
+type Msg_Pause struct {
+	Pause *types.MsgPause `protobuf:"bytes,9,opt,name=pause,proto3,oneof"`
+}
+
+type Msg_Unpause struct {
+	Unpause *types.MsgUnpause `protobuf:"bytes,30,opt,name=unpause,proto3,oneof"`
+}
+
 type Msg_Propose struct {
 	// x/authority: 10–19
 	Propose *types1.MsgPropose `protobuf:"bytes,10,opt,name=propose,proto3,oneof"`
@@ -387,6 +513,24 @@ type Msg_Attest struct {
 }
 
 func (*Msg_Send) isMsg_Sum() {}
+
+func (*Msg_Issue) isMsg_Sum() {}
+
+func (*Msg_RequestRedemption) isMsg_Sum() {}
+
+func (*Msg_AcceptRedemption) isMsg_Sum() {}
+
+func (*Msg_FulfillRedemption) isMsg_Sum() {}
+
+func (*Msg_RejectRedemption) isMsg_Sum() {}
+
+func (*Msg_Freeze) isMsg_Sum() {}
+
+func (*Msg_Unfreeze) isMsg_Sum() {}
+
+func (*Msg_Pause) isMsg_Sum() {}
+
+func (*Msg_Unpause) isMsg_Sum() {}
 
 func (*Msg_Propose) isMsg_Sum() {}
 
@@ -416,9 +560,18 @@ const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x02 \x01(\fR\tbodyBytes\x12&\n" +
-	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xea\x01\n" +
+	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xcc\x06\n" +
 	"\x03Msg\x12-\n" +
-	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04send\x12:\n" +
+	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04send\x120\n" +
+	"\x05issue\x18\x02 \x01(\v2\x18.petro.token.v1.MsgIssueH\x00R\x05issue\x12U\n" +
+	"\x12request_redemption\x18\x03 \x01(\v2$.petro.token.v1.MsgRequestRedemptionH\x00R\x11requestRedemption\x12R\n" +
+	"\x11accept_redemption\x18\x04 \x01(\v2#.petro.token.v1.MsgAcceptRedemptionH\x00R\x10acceptRedemption\x12U\n" +
+	"\x12fulfill_redemption\x18\x05 \x01(\v2$.petro.token.v1.MsgFulfillRedemptionH\x00R\x11fulfillRedemption\x12R\n" +
+	"\x11reject_redemption\x18\x06 \x01(\v2#.petro.token.v1.MsgRejectRedemptionH\x00R\x10rejectRedemption\x123\n" +
+	"\x06freeze\x18\a \x01(\v2\x19.petro.token.v1.MsgFreezeH\x00R\x06freeze\x129\n" +
+	"\bunfreeze\x18\b \x01(\v2\x1b.petro.token.v1.MsgUnfreezeH\x00R\bunfreeze\x120\n" +
+	"\x05pause\x18\t \x01(\v2\x18.petro.token.v1.MsgPauseH\x00R\x05pause\x126\n" +
+	"\aunpause\x18\x1e \x01(\v2\x1a.petro.token.v1.MsgUnpauseH\x00R\aunpause\x12:\n" +
 	"\apropose\x18\n" +
 	" \x01(\v2\x1e.petro.authority.v1.MsgProposeH\x00R\apropose\x12:\n" +
 	"\aapprove\x18\v \x01(\v2\x1e.petro.authority.v1.MsgApproveH\x00R\aapprove\x125\n" +
@@ -439,27 +592,45 @@ func file_petro_tx_v1_tx_proto_rawDescGZIP() []byte {
 
 var file_petro_tx_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_petro_tx_v1_tx_proto_goTypes = []any{
-	(*TxRaw)(nil),             // 0: petro.tx.v1.TxRaw
-	(*TxBody)(nil),            // 1: petro.tx.v1.TxBody
-	(*AuthInfo)(nil),          // 2: petro.tx.v1.AuthInfo
-	(*SignDoc)(nil),           // 3: petro.tx.v1.SignDoc
-	(*Msg)(nil),               // 4: petro.tx.v1.Msg
-	(*types.MsgSend)(nil),     // 5: petro.token.v1.MsgSend
-	(*types1.MsgPropose)(nil), // 6: petro.authority.v1.MsgPropose
-	(*types1.MsgApprove)(nil), // 7: petro.authority.v1.MsgApprove
-	(*types2.MsgAttest)(nil),  // 8: petro.reserve.v1.MsgAttest
+	(*TxRaw)(nil),                      // 0: petro.tx.v1.TxRaw
+	(*TxBody)(nil),                     // 1: petro.tx.v1.TxBody
+	(*AuthInfo)(nil),                   // 2: petro.tx.v1.AuthInfo
+	(*SignDoc)(nil),                    // 3: petro.tx.v1.SignDoc
+	(*Msg)(nil),                        // 4: petro.tx.v1.Msg
+	(*types.MsgSend)(nil),              // 5: petro.token.v1.MsgSend
+	(*types.MsgIssue)(nil),             // 6: petro.token.v1.MsgIssue
+	(*types.MsgRequestRedemption)(nil), // 7: petro.token.v1.MsgRequestRedemption
+	(*types.MsgAcceptRedemption)(nil),  // 8: petro.token.v1.MsgAcceptRedemption
+	(*types.MsgFulfillRedemption)(nil), // 9: petro.token.v1.MsgFulfillRedemption
+	(*types.MsgRejectRedemption)(nil),  // 10: petro.token.v1.MsgRejectRedemption
+	(*types.MsgFreeze)(nil),            // 11: petro.token.v1.MsgFreeze
+	(*types.MsgUnfreeze)(nil),          // 12: petro.token.v1.MsgUnfreeze
+	(*types.MsgPause)(nil),             // 13: petro.token.v1.MsgPause
+	(*types.MsgUnpause)(nil),           // 14: petro.token.v1.MsgUnpause
+	(*types1.MsgPropose)(nil),          // 15: petro.authority.v1.MsgPropose
+	(*types1.MsgApprove)(nil),          // 16: petro.authority.v1.MsgApprove
+	(*types2.MsgAttest)(nil),           // 17: petro.reserve.v1.MsgAttest
 }
 var file_petro_tx_v1_tx_proto_depIdxs = []int32{
-	4, // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
-	5, // 1: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
-	6, // 2: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
-	7, // 3: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
-	8, // 4: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	4,  // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
+	5,  // 1: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
+	6,  // 2: petro.tx.v1.Msg.issue:type_name -> petro.token.v1.MsgIssue
+	7,  // 3: petro.tx.v1.Msg.request_redemption:type_name -> petro.token.v1.MsgRequestRedemption
+	8,  // 4: petro.tx.v1.Msg.accept_redemption:type_name -> petro.token.v1.MsgAcceptRedemption
+	9,  // 5: petro.tx.v1.Msg.fulfill_redemption:type_name -> petro.token.v1.MsgFulfillRedemption
+	10, // 6: petro.tx.v1.Msg.reject_redemption:type_name -> petro.token.v1.MsgRejectRedemption
+	11, // 7: petro.tx.v1.Msg.freeze:type_name -> petro.token.v1.MsgFreeze
+	12, // 8: petro.tx.v1.Msg.unfreeze:type_name -> petro.token.v1.MsgUnfreeze
+	13, // 9: petro.tx.v1.Msg.pause:type_name -> petro.token.v1.MsgPause
+	14, // 10: petro.tx.v1.Msg.unpause:type_name -> petro.token.v1.MsgUnpause
+	15, // 11: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
+	16, // 12: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
+	17, // 13: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_tx_proto_init() }
@@ -469,6 +640,15 @@ func file_petro_tx_v1_tx_proto_init() {
 	}
 	file_petro_tx_v1_tx_proto_msgTypes[4].OneofWrappers = []any{
 		(*Msg_Send)(nil),
+		(*Msg_Issue)(nil),
+		(*Msg_RequestRedemption)(nil),
+		(*Msg_AcceptRedemption)(nil),
+		(*Msg_FulfillRedemption)(nil),
+		(*Msg_RejectRedemption)(nil),
+		(*Msg_Freeze)(nil),
+		(*Msg_Unfreeze)(nil),
+		(*Msg_Pause)(nil),
+		(*Msg_Unpause)(nil),
 		(*Msg_Propose)(nil),
 		(*Msg_Approve)(nil),
 		(*Msg_Attest)(nil),

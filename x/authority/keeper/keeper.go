@@ -13,6 +13,7 @@ import (
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // Keeper reads and writes authority state in the store it is handed.
@@ -220,5 +221,28 @@ func (k Keeper) Oracles(kv store.KVStore) ([]string, error) {
 		return false
 	})
 	sort.Strings(out)
+	return out, err
+}
+
+// IsIssuer, IsComplianceOfficer and IsPauser serve x/token.
+func (k Keeper) IsIssuer(kv store.KVStore, a crypto.Address) (bool, error) {
+	return k.HasRole(kv, a, types.Role_ROLE_ISSUER)
+}
+
+func (k Keeper) IsComplianceOfficer(kv store.KVStore, a crypto.Address) (bool, error) {
+	return k.HasRole(kv, a, types.Role_ROLE_COMPLIANCE)
+}
+
+func (k Keeper) IsPauser(kv store.KVStore, a crypto.Address) (bool, error) {
+	return k.HasRole(kv, a, types.Role_ROLE_PAUSER)
+}
+
+// Allowances lists every issuer's remaining allowance.
+func (k Keeper) Allowances(kv store.KVStore) ([]*tokentypes.Allowance, error) {
+	var out []*tokentypes.Allowance
+	err := k.IterateGrants(kv, types.RolePrefixOf(types.Role_ROLE_ISSUER), func(g *types.RoleGrant) bool {
+		out = append(out, &tokentypes.Allowance{Issuer: g.Address, Allowance: g.Allowance})
+		return false
+	})
 	return out, err
 }

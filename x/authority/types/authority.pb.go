@@ -8,6 +8,7 @@ package types
 
 import (
 	types "github.com/petro-network/petro/x/reserve/types"
+	types1 "github.com/petro-network/petro/x/token/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -493,6 +494,7 @@ type Action struct {
 	//	*Action_RetireLot
 	//	*Action_SetHalt
 	//	*Action_SetReserveParams
+	//	*Action_WipeFrozen
 	Sum           isAction_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -670,6 +672,15 @@ func (x *Action) GetSetReserveParams() *types.SetReserveParams {
 	return nil
 }
 
+func (x *Action) GetWipeFrozen() *types1.WipeFrozen {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_WipeFrozen); ok {
+			return x.WipeFrozen
+		}
+	}
+	return nil
+}
+
 type isAction_Sum interface {
 	isAction_Sum()
 }
@@ -735,6 +746,11 @@ type Action_SetReserveParams struct {
 	SetReserveParams *types.SetReserveParams `protobuf:"bytes,24,opt,name=set_reserve_params,json=setReserveParams,proto3,oneof"`
 }
 
+type Action_WipeFrozen struct {
+	// x/token: 30–39
+	WipeFrozen *types1.WipeFrozen `protobuf:"bytes,30,opt,name=wipe_frozen,json=wipeFrozen,proto3,oneof"`
+}
+
 func (*Action_GrantRole) isAction_Sum() {}
 
 func (*Action_RevokeRole) isAction_Sum() {}
@@ -764,6 +780,8 @@ func (*Action_RetireLot) isAction_Sum() {}
 func (*Action_SetHalt) isAction_Sum() {}
 
 func (*Action_SetReserveParams) isAction_Sum() {}
+
+func (*Action_WipeFrozen) isAction_Sum() {}
 
 type GrantRole struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1646,7 +1664,7 @@ var File_petro_authority_v1_authority_proto protoreflect.FileDescriptor
 
 const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\n" +
-	"\"petro/authority/v1/authority.proto\x12\x12petro.authority.v1\x1a\x1epetro/reserve/v1/reserve.proto\"A\n" +
+	"\"petro/authority/v1/authority.proto\x12\x12petro.authority.v1\x1a\x1epetro/reserve/v1/reserve.proto\x1a\x1apetro/token/v1/token.proto\"A\n" +
 	"\aCouncil\x12\x18\n" +
 	"\amembers\x18\x01 \x03(\tR\amembers\x12\x1c\n" +
 	"\tthreshold\x18\x02 \x01(\rR\tthreshold\"\x92\x01\n" +
@@ -1670,7 +1688,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x19proposal_lifetime_seconds\x18\x01 \x01(\x04R\x17proposalLifetimeSeconds\x12)\n" +
 	"\x10timelock_seconds\x18\x02 \x01(\x04R\x0ftimelockSeconds\x127\n" +
 	"\x18max_power_change_percent\x18\x03 \x01(\rR\x15maxPowerChangePercent\x12%\n" +
-	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\x95\b\n" +
+	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xd4\b\n" +
 	"\x06Action\x12>\n" +
 	"\n" +
 	"grant_role\x18\x01 \x01(\v2\x1d.petro.authority.v1.GrantRoleH\x00R\tgrantRole\x12A\n" +
@@ -1695,7 +1713,9 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\n" +
 	"retire_lot\x18\x16 \x01(\v2\x1b.petro.reserve.v1.RetireLotH\x00R\tretireLot\x126\n" +
 	"\bset_halt\x18\x17 \x01(\v2\x19.petro.reserve.v1.SetHaltH\x00R\asetHalt\x12R\n" +
-	"\x12set_reserve_params\x18\x18 \x01(\v2\".petro.reserve.v1.SetReserveParamsH\x00R\x10setReserveParamsB\x05\n" +
+	"\x12set_reserve_params\x18\x18 \x01(\v2\".petro.reserve.v1.SetReserveParamsH\x00R\x10setReserveParams\x12=\n" +
+	"\vwipe_frozen\x18\x1e \x01(\v2\x1a.petro.token.v1.WipeFrozenH\x00R\n" +
+	"wipeFrozenB\x05\n" +
 	"\x03sum\"q\n" +
 	"\tGrantRole\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12,\n" +
@@ -1816,6 +1836,7 @@ var file_petro_authority_v1_authority_proto_goTypes = []any{
 	(*types.RetireLot)(nil),        // 25: petro.reserve.v1.RetireLot
 	(*types.SetHalt)(nil),          // 26: petro.reserve.v1.SetHalt
 	(*types.SetReserveParams)(nil), // 27: petro.reserve.v1.SetReserveParams
+	(*types1.WipeFrozen)(nil),      // 28: petro.token.v1.WipeFrozen
 }
 var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	0,  // 0: petro.authority.v1.RoleGrant.role:type_name -> petro.authority.v1.Role
@@ -1834,25 +1855,26 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	25, // 13: petro.authority.v1.Action.retire_lot:type_name -> petro.reserve.v1.RetireLot
 	26, // 14: petro.authority.v1.Action.set_halt:type_name -> petro.reserve.v1.SetHalt
 	27, // 15: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
-	0,  // 16: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
-	0,  // 17: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
-	4,  // 18: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
-	5,  // 19: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 20: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
-	2,  // 21: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
-	7,  // 22: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
-	1,  // 23: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
-	2,  // 24: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
-	3,  // 25: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
-	4,  // 26: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
-	5,  // 27: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 28: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	1,  // 29: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	30, // [30:30] is the sub-list for method output_type
-	30, // [30:30] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	28, // 16: petro.authority.v1.Action.wipe_frozen:type_name -> petro.token.v1.WipeFrozen
+	0,  // 17: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
+	0,  // 18: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
+	4,  // 19: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
+	5,  // 20: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 21: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
+	2,  // 22: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
+	7,  // 23: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
+	1,  // 24: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
+	2,  // 25: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
+	3,  // 26: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
+	4,  // 27: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
+	5,  // 28: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 29: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
+	1,  // 30: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
@@ -1876,6 +1898,7 @@ func file_petro_authority_v1_authority_proto_init() {
 		(*Action_RetireLot)(nil),
 		(*Action_SetHalt)(nil),
 		(*Action_SetReserveParams)(nil),
+		(*Action_WipeFrozen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -28,7 +28,10 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 		supply += b.Amount // Validate proved the sum fits
 	}
-	return setUint64(kv, types.SupplyKey, supply)
+	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
+		return err
+	}
+	return k.setTotals(kv, &types.Totals{Issued: supply})
 }
 
 // ExportGenesis returns params and every balance in address order.

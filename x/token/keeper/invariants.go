@@ -7,6 +7,8 @@ import (
 	"github.com/petro-network/petro/internal/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
+	"github.com/petro-network/petro/x/token/types"
 )
 
 func decodeUint64(bz []byte) (uint64, error) {
@@ -16,12 +18,24 @@ func decodeUint64(bz []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(bz), nil
 }
 
-// SupplyInvariant checks supply = Σ balances. It returns a description of
-// the breach, or nil.
-func (k Keeper) SupplyInvariant(kv store.KVStore) error {
+// Invariant names, as the Invariants query reports them.
+const (
+	InvSupplyHeld     = "supply = Σ balances + Σ escrow"
+	InvEscrowTracked  = "escrow total = Σ open redemptions"
+	InvIssuedBurned   = "Σ issued − Σ burned = supply"
+	InvWithinCapacity = "supply ≤ capacity while backing is OK"
+)
+
+// Invariants evaluates every token invariant on kv. The capacity check
+// needs the reserve; with the zero Keeper it is skipped.
+func (k Keeper) Invariants(kv store.KVStore) ([]*types.InvariantResult, error) {
 	supply, err := k.Supply(kv)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	t, err := k.Totals(kv)
+	if err != nil {
+		return nil, err
 	}
 	var sum uint64
 	var ovf error
@@ -30,13 +44,60 @@ func (k Keeper) SupplyInvariant(kv store.KVStore) error {
 		return ovf != nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ovf != nil {
-		return fmt.Errorf("supply invariant: Σ balances overflows: %w", ovf)
+		return nil, fmt.Errorf("invariant broken: Σ balances overflows: %w", ovf)
 	}
-	if sum != supply {
-		return fmt.Errorf("supply invariant broken: supply %d ≠ Σ balances %d", supply, sum)
+	var open uint64
+	it, err := kv.Iterator(types.RedemptionPrefix, petro.PrefixEnd(types.RedemptionPrefix))
+	if err != nil {
+		return nil, err
+	}
+	for ; it.Valid(); it.Next() {
+		r := &types.Redemption{}
+		if err := unmarshalRedemption(it.Value(), r); err != nil {
+			it.Close()
+			return nil, err
+		}
+		if r.Status == types.RedemptionStatus_REDEMPTION_STATUS_REQUESTED || r.Status == types.RedemptionStatus_REDEMPTION_STATUS_ACCEPTED {
+			open += r.Amount
+		}
+	}
+	it.Close()
+	res := []*types.InvariantResult{
+		check(InvSupplyHeld, sum+t.Escrow == supply, "supply %d, Σ balances %d, escrow %d", supply, sum, t.Escrow),
+		check(InvEscrowTracked, open == t.Escrow, "escrow total %d, Σ open redemptions %d", t.Escrow, open),
+		check(InvIssuedBurned, t.Issued >= t.Burned && t.Issued-t.Burned == supply, "issued %d, burned %d, supply %d", t.Issued, t.Burned, supply),
+	}
+	if k.reserve != nil {
+		b, err := k.reserve.Backing(kv)
+		if err != nil {
+			return nil, err
+		}
+		ok := b.Status != reservetypes.BackingStatus_BACKING_STATUS_OK || supply <= b.Capacity
+		res = append(res, check(InvWithinCapacity, ok, "status %s, supply %d, capacity %d", b.Status, supply, b.Capacity))
+	}
+	return res, nil
+}
+
+func check(name string, holds bool, format string, args ...any) *types.InvariantResult {
+	return &types.InvariantResult{Name: name, Holds: holds, Detail: fmt.Sprintf(format, args...)}
+}
+
+// CheckInvariants returns an error naming every invariant that fails.
+func (k Keeper) CheckInvariants(kv store.KVStore) error {
+	res, err := k.Invariants(kv)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if !r.Holds {
+			return fmt.Errorf("invariant broken: %s (%s)", r.Name, r.Detail)
+		}
 	}
 	return nil
 }
+
+// SupplyInvariant is kept for callers of the first release.
+func (k Keeper) SupplyInvariant(kv store.KVStore) error { return k.CheckInvariants(kv) }

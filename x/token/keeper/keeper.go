@@ -14,8 +14,19 @@ import (
 	"github.com/petro-network/petro/x/token/types"
 )
 
-// Keeper reads and writes token state in the store it is handed.
-type Keeper struct{}
+// Keeper reads and writes token state in the store it is handed. The zero
+// value serves balances, supply and params; issuance, redemption and
+// compliance need the keepers given to NewKeeper.
+
+type Keeper struct {
+	authority types.AuthorityKeeper
+	reserve   types.ReserveKeeper
+}
+
+// NewKeeper wires x/token to the roles and the reserve it depends on.
+func NewKeeper(a types.AuthorityKeeper, r types.ReserveKeeper) Keeper {
+	return Keeper{authority: a, reserve: r}
+}
 
 var marshal = proto.MarshalOptions{Deterministic: true}
 

@@ -2,6 +2,9 @@ package keeper
 
 import (
 	"context"
+	"encoding/binary"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/internal/crypto"
 	petro "github.com/petro-network/petro/types"
@@ -94,4 +97,142 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: p, Height: h}, nil
+}
+
+func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRequest) (*types.QueryRedemptionResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.k.Redemption(kv, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryRedemptionResponse{Redemption: r, Height: h}, nil
+}
+
+// Redemptions walks ids ascending (by owner through the owner index),
+// filtering by status; next_key is the next id to read.
+func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptionsRequest) (*types.QueryRedemptionsResponse, error) {
+	limit := int(req.GetPagination().GetLimit())
+	switch {
+	case limit == 0:
+		limit = defaultPageLimit
+	case limit > maxPageLimit:
+		limit = maxPageLimit
+	}
+	var from uint64
+	if key := req.GetPagination().GetKey(); len(key) != 0 {
+		if len(key) != 8 {
+			return nil, types.ErrRedemptionNotFound.Wrap("pagination key must be an 8-byte id")
+		}
+		from = binary.BigEndian.Uint64(key)
+	}
+	prefix := types.RedemptionPrefix
+	if req.GetOwner() != "" {
+		owner, err := crypto.AddressFromBech32(req.GetOwner())
+		if err != nil {
+			return nil, types.ErrInvalidAddress.Wrap(err.Error())
+		}
+		prefix = types.RedemptionOwnerPrefixOf(owner)
+	}
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	start := append(append([]byte(nil), prefix...), binary.BigEndian.AppendUint64(nil, from)...)
+	it, err := kv.Iterator(start, petro.PrefixEnd(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	resp := &types.QueryRedemptionsResponse{Height: h, Pagination: &types.PageResponse{}}
+	for ; it.Valid(); it.Next() {
+		key := it.Key()
+		id := binary.BigEndian.Uint64(key[len(key)-8:])
+		r, err := q.k.Redemption(kv, id)
+		if err != nil {
+			return nil, err
+		}
+		if st := req.GetStatus(); st != types.RedemptionStatus_REDEMPTION_STATUS_UNSPECIFIED && r.Status != st {
+			continue
+		}
+		if len(resp.Redemptions) == limit {
+			resp.Pagination.NextKey = binary.BigEndian.AppendUint64(nil, id)
+			break
+		}
+		resp.Redemptions = append(resp.Redemptions, r)
+	}
+	return resp, it.Error()
+}
+
+func (q *QueryServer) Frozen(_ context.Context, req *types.QueryFrozenRequest) (*types.QueryFrozenResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	it, err := kv.Iterator(types.FrozenPrefix, petro.PrefixEnd(types.FrozenPrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	resp := &types.QueryFrozenResponse{Height: h}
+	for ; it.Valid(); it.Next() {
+		r := &types.FreezeRecord{}
+		if err := proto.Unmarshal(it.Value(), r); err != nil {
+			return nil, err
+		}
+		resp.Frozen = append(resp.Frozen, r)
+	}
+	return resp, it.Error()
+}
+
+func (q *QueryServer) Pause(_ context.Context, req *types.QueryPauseRequest) (*types.QueryPauseResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.k.Pause(kv)
+	return &types.QueryPauseResponse{Pause: p, Height: h}, err
+}
+
+func (q *QueryServer) Totals(_ context.Context, req *types.QueryTotalsRequest) (*types.QueryTotalsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	t, err := q.k.Totals(kv)
+	if err != nil {
+		return nil, err
+	}
+	s, err := q.k.Supply(kv)
+	return &types.QueryTotalsResponse{Totals: t, Supply: s, Height: h}, err
+}
+
+func (q *QueryServer) Allowances(_ context.Context, req *types.QueryAllowancesRequest) (*types.QueryAllowancesResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	if q.k.authority == nil {
+		return &types.QueryAllowancesResponse{Height: h}, nil
+	}
+	a, err := q.k.authority.Allowances(kv)
+	return &types.QueryAllowancesResponse{Allowances: a, Height: h}, err
+}
+
+func (q *QueryServer) Invariants(_ context.Context, req *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	res, err := q.k.Invariants(kv)
+	if err != nil {
+		return nil, err
+	}
+	all := true
+	for _, r := range res {
+		all = all && r.Holds
+	}
+	return &types.QueryInvariantsResponse{Invariants: res, AllHold: all, Height: h}, nil
 }

@@ -14,7 +14,9 @@ const DefaultHardCap = 100_000_000 * BaseUnitsPerPTR
 
 // DefaultParams: PTR with 8 decimals (1 PTR = 10^8 base units), capped at
 // 100 million PTR.
-func DefaultParams() *Params { return &Params{Denom: "PTR", Decimals: 8, HardCap: DefaultHardCap} }
+func DefaultParams() *Params {
+	return &Params{Denom: "PTR", Decimals: 8, HardCap: DefaultHardCap, RedemptionTtlSeconds: 7 * 24 * 3600}
+}
 
 // DefaultGenesis has no balances.
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }
@@ -27,6 +29,9 @@ func (gs *GenesisState) Validate() error {
 	}
 	if gs.GetParams().GetDecimals() != 8 {
 		return ErrInvalidGenesis.Wrap("params.decimals must be 8")
+	}
+	if gs.GetParams().GetRedemptionTtlSeconds() == 0 || gs.GetParams().GetRedemptionTtlSeconds() > 366*24*3600 {
+		return ErrInvalidGenesis.Wrap("params.redemption_ttl_seconds must be in 1s..1y")
 	}
 	if gs.GetParams().GetHardCap() == 0 {
 		return ErrInvalidGenesis.Wrap("params.hard_cap must be positive")

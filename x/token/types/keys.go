@@ -1,5 +1,7 @@
 package types
 
+import "encoding/binary"
+
 const ModuleName = "token"
 
 var (
@@ -25,4 +27,41 @@ const (
 	AttrSender        = "sender"
 	AttrRecipient     = "recipient"
 	AttrAmount        = "amount"
+)
+
+var (
+	FrozenPrefix          = []byte("token/frozen/")           // | address: FreezeRecord
+	PauseKey              = []byte("token/pause")             // PauseState
+	TotalsKey             = []byte("token/totals")            // Totals
+	RedemptionSeqKey      = []byte("token/redemption_seq")    // next id
+	RedemptionPrefix      = []byte("token/redemption/")       // | id (8): Redemption
+	RedemptionOpenPrefix  = []byte("token/redemption_open/")  // | deadline (8) | id (8): open requests by deadline
+	RedemptionOwnerPrefix = []byte("token/redemption_owner/") // | address (20) | id (8)
+)
+
+func be(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func FrozenKey(addr []byte) []byte { return append(append([]byte(nil), FrozenPrefix...), addr...) }
+func RedemptionKey(id uint64) []byte {
+	return append(append([]byte(nil), RedemptionPrefix...), be(id)...)
+}
+func RedemptionOpenKey(deadline int64, id uint64) []byte {
+	return append(append(append([]byte(nil), RedemptionOpenPrefix...), be(uint64(deadline))...), be(id)...)
+}
+func RedemptionOwnerKey(owner []byte, id uint64) []byte {
+	return append(append(append([]byte(nil), RedemptionOwnerPrefix...), owner...), be(id)...)
+}
+func RedemptionOwnerPrefixOf(owner []byte) []byte {
+	return append(append([]byte(nil), RedemptionOwnerPrefix...), owner...)
+}
+
+// Event types of issuance, redemption and compliance.
+const (
+	EventTypeIssue      = "issue"
+	EventTypeRedemption = "redemption"
+	EventTypeFreeze     = "freeze"
+	EventTypeUnfreeze   = "unfreeze"
+	EventTypePause      = "pause"
+	EventTypeUnpause    = "unpause"
+	EventTypeWipe       = "wipe"
 )

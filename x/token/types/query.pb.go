@@ -526,6 +526,846 @@ func (x *QueryParamsResponse) GetHeight() int64 {
 	return 0
 }
 
+type QueryRedemptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRedemptionRequest) Reset() {
+	*x = QueryRedemptionRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRedemptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRedemptionRequest) ProtoMessage() {}
+
+func (x *QueryRedemptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRedemptionRequest.ProtoReflect.Descriptor instead.
+func (*QueryRedemptionRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *QueryRedemptionRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *QueryRedemptionRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryRedemptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Redemption    *Redemption            `protobuf:"bytes,1,opt,name=redemption,proto3" json:"redemption,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRedemptionResponse) Reset() {
+	*x = QueryRedemptionResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRedemptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRedemptionResponse) ProtoMessage() {}
+
+func (x *QueryRedemptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRedemptionResponse.ProtoReflect.Descriptor instead.
+func (*QueryRedemptionResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *QueryRedemptionResponse) GetRedemption() *Redemption {
+	if x != nil {
+		return x.Redemption
+	}
+	return nil
+}
+
+func (x *QueryRedemptionResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryRedemptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`                                         // optional
+	Status        RedemptionStatus       `protobuf:"varint,2,opt,name=status,proto3,enum=petro.token.v1.RedemptionStatus" json:"status,omitempty"` // optional
+	Pagination    *PageRequest           `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
+	Height        int64                  `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRedemptionsRequest) Reset() {
+	*x = QueryRedemptionsRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRedemptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRedemptionsRequest) ProtoMessage() {}
+
+func (x *QueryRedemptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRedemptionsRequest.ProtoReflect.Descriptor instead.
+func (*QueryRedemptionsRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *QueryRedemptionsRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *QueryRedemptionsRequest) GetStatus() RedemptionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return RedemptionStatus_REDEMPTION_STATUS_UNSPECIFIED
+}
+
+func (x *QueryRedemptionsRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
+func (x *QueryRedemptionsRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryRedemptionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Redemptions   []*Redemption          `protobuf:"bytes,1,rep,name=redemptions,proto3" json:"redemptions,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRedemptionsResponse) Reset() {
+	*x = QueryRedemptionsResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRedemptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRedemptionsResponse) ProtoMessage() {}
+
+func (x *QueryRedemptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRedemptionsResponse.ProtoReflect.Descriptor instead.
+func (*QueryRedemptionsResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *QueryRedemptionsResponse) GetRedemptions() []*Redemption {
+	if x != nil {
+		return x.Redemptions
+	}
+	return nil
+}
+
+func (x *QueryRedemptionsResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
+func (x *QueryRedemptionsResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryFrozenRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryFrozenRequest) Reset() {
+	*x = QueryFrozenRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryFrozenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryFrozenRequest) ProtoMessage() {}
+
+func (x *QueryFrozenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryFrozenRequest.ProtoReflect.Descriptor instead.
+func (*QueryFrozenRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *QueryFrozenRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryFrozenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Frozen        []*FreezeRecord        `protobuf:"bytes,1,rep,name=frozen,proto3" json:"frozen,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryFrozenResponse) Reset() {
+	*x = QueryFrozenResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryFrozenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryFrozenResponse) ProtoMessage() {}
+
+func (x *QueryFrozenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryFrozenResponse.ProtoReflect.Descriptor instead.
+func (*QueryFrozenResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *QueryFrozenResponse) GetFrozen() []*FreezeRecord {
+	if x != nil {
+		return x.Frozen
+	}
+	return nil
+}
+
+func (x *QueryFrozenResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryPauseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryPauseRequest) Reset() {
+	*x = QueryPauseRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryPauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryPauseRequest) ProtoMessage() {}
+
+func (x *QueryPauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryPauseRequest.ProtoReflect.Descriptor instead.
+func (*QueryPauseRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *QueryPauseRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryPauseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pause         *PauseState            `protobuf:"bytes,1,opt,name=pause,proto3" json:"pause,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryPauseResponse) Reset() {
+	*x = QueryPauseResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryPauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryPauseResponse) ProtoMessage() {}
+
+func (x *QueryPauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryPauseResponse.ProtoReflect.Descriptor instead.
+func (*QueryPauseResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *QueryPauseResponse) GetPause() *PauseState {
+	if x != nil {
+		return x.Pause
+	}
+	return nil
+}
+
+func (x *QueryPauseResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryTotalsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryTotalsRequest) Reset() {
+	*x = QueryTotalsRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryTotalsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryTotalsRequest) ProtoMessage() {}
+
+func (x *QueryTotalsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryTotalsRequest.ProtoReflect.Descriptor instead.
+func (*QueryTotalsRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *QueryTotalsRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryTotalsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Totals        *Totals                `protobuf:"bytes,1,opt,name=totals,proto3" json:"totals,omitempty"`
+	Supply        uint64                 `protobuf:"varint,2,opt,name=supply,proto3" json:"supply,omitempty"`
+	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryTotalsResponse) Reset() {
+	*x = QueryTotalsResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryTotalsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryTotalsResponse) ProtoMessage() {}
+
+func (x *QueryTotalsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryTotalsResponse.ProtoReflect.Descriptor instead.
+func (*QueryTotalsResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *QueryTotalsResponse) GetTotals() *Totals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *QueryTotalsResponse) GetSupply() uint64 {
+	if x != nil {
+		return x.Supply
+	}
+	return 0
+}
+
+func (x *QueryTotalsResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type Allowance struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Allowance     uint64                 `protobuf:"varint,2,opt,name=allowance,proto3" json:"allowance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Allowance) Reset() {
+	*x = Allowance{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Allowance) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Allowance) ProtoMessage() {}
+
+func (x *Allowance) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Allowance.ProtoReflect.Descriptor instead.
+func (*Allowance) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Allowance) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *Allowance) GetAllowance() uint64 {
+	if x != nil {
+		return x.Allowance
+	}
+	return 0
+}
+
+type QueryAllowancesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAllowancesRequest) Reset() {
+	*x = QueryAllowancesRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAllowancesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAllowancesRequest) ProtoMessage() {}
+
+func (x *QueryAllowancesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAllowancesRequest.ProtoReflect.Descriptor instead.
+func (*QueryAllowancesRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *QueryAllowancesRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryAllowancesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Allowances    []*Allowance           `protobuf:"bytes,1,rep,name=allowances,proto3" json:"allowances,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAllowancesResponse) Reset() {
+	*x = QueryAllowancesResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAllowancesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAllowancesResponse) ProtoMessage() {}
+
+func (x *QueryAllowancesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAllowancesResponse.ProtoReflect.Descriptor instead.
+func (*QueryAllowancesResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *QueryAllowancesResponse) GetAllowances() []*Allowance {
+	if x != nil {
+		return x.Allowances
+	}
+	return nil
+}
+
+func (x *QueryAllowancesResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type InvariantResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Holds         bool                   `protobuf:"varint,2,opt,name=holds,proto3" json:"holds,omitempty"`
+	Detail        string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InvariantResult) Reset() {
+	*x = InvariantResult{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InvariantResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InvariantResult) ProtoMessage() {}
+
+func (x *InvariantResult) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InvariantResult.ProtoReflect.Descriptor instead.
+func (*InvariantResult) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *InvariantResult) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *InvariantResult) GetHolds() bool {
+	if x != nil {
+		return x.Holds
+	}
+	return false
+}
+
+func (x *InvariantResult) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type QueryInvariantsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryInvariantsRequest) Reset() {
+	*x = QueryInvariantsRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryInvariantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryInvariantsRequest) ProtoMessage() {}
+
+func (x *QueryInvariantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryInvariantsRequest.ProtoReflect.Descriptor instead.
+func (*QueryInvariantsRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *QueryInvariantsRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryInvariantsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Invariants    []*InvariantResult     `protobuf:"bytes,1,rep,name=invariants,proto3" json:"invariants,omitempty"`
+	AllHold       bool                   `protobuf:"varint,2,opt,name=all_hold,json=allHold,proto3" json:"all_hold,omitempty"`
+	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryInvariantsResponse) Reset() {
+	*x = QueryInvariantsResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryInvariantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryInvariantsResponse) ProtoMessage() {}
+
+func (x *QueryInvariantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryInvariantsResponse.ProtoReflect.Descriptor instead.
+func (*QueryInvariantsResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *QueryInvariantsResponse) GetInvariants() []*InvariantResult {
+	if x != nil {
+		return x.Invariants
+	}
+	return nil
+}
+
+func (x *QueryInvariantsResponse) GetAllHold() bool {
+	if x != nil {
+		return x.AllHold
+	}
+	return false
+}
+
+func (x *QueryInvariantsResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
 var File_petro_token_v1_query_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_query_proto_rawDesc = "" +
@@ -562,12 +1402,81 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"]\n" +
 	"\x13QueryParamsResponse\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height2\xe5\x02\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"@\n" +
+	"\x16QueryRedemptionRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"m\n" +
+	"\x17QueryRedemptionResponse\x12:\n" +
+	"\n" +
+	"redemption\x18\x01 \x01(\v2\x1a.petro.token.v1.RedemptionR\n" +
+	"redemption\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"\xbe\x01\n" +
+	"\x17QueryRedemptionsRequest\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x128\n" +
+	"\x06status\x18\x02 \x01(\x0e2 .petro.token.v1.RedemptionStatusR\x06status\x12;\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2\x1b.petro.token.v1.PageRequestR\n" +
+	"pagination\x12\x16\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\"\xae\x01\n" +
+	"\x18QueryRedemptionsResponse\x12<\n" +
+	"\vredemptions\x18\x01 \x03(\v2\x1a.petro.token.v1.RedemptionR\vredemptions\x12<\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
+	"pagination\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\",\n" +
+	"\x12QueryFrozenRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"c\n" +
+	"\x13QueryFrozenResponse\x124\n" +
+	"\x06frozen\x18\x01 \x03(\v2\x1c.petro.token.v1.FreezeRecordR\x06frozen\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"+\n" +
+	"\x11QueryPauseRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"^\n" +
+	"\x12QueryPauseResponse\x120\n" +
+	"\x05pause\x18\x01 \x01(\v2\x1a.petro.token.v1.PauseStateR\x05pause\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\",\n" +
+	"\x12QueryTotalsRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"u\n" +
+	"\x13QueryTotalsResponse\x12.\n" +
+	"\x06totals\x18\x01 \x01(\v2\x16.petro.token.v1.TotalsR\x06totals\x12\x16\n" +
+	"\x06supply\x18\x02 \x01(\x04R\x06supply\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"A\n" +
+	"\tAllowance\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
+	"\tallowance\x18\x02 \x01(\x04R\tallowance\"0\n" +
+	"\x16QueryAllowancesRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"l\n" +
+	"\x17QueryAllowancesResponse\x129\n" +
+	"\n" +
+	"allowances\x18\x01 \x03(\v2\x19.petro.token.v1.AllowanceR\n" +
+	"allowances\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"S\n" +
+	"\x0fInvariantResult\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05holds\x18\x02 \x01(\bR\x05holds\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\"0\n" +
+	"\x16QueryInvariantsRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"\x8d\x01\n" +
+	"\x17QueryInvariantsResponse\x12?\n" +
+	"\n" +
+	"invariants\x18\x01 \x03(\v2\x1f.petro.token.v1.InvariantResultR\n" +
+	"invariants\x12\x19\n" +
+	"\ball_hold\x18\x02 \x01(\bR\aallHold\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height2\xda\a\n" +
 	"\x05Query\x12T\n" +
 	"\aBalance\x12#.petro.token.v1.QueryBalanceRequest\x1a$.petro.token.v1.QueryBalanceResponse\x12`\n" +
 	"\vAllBalances\x12'.petro.token.v1.QueryAllBalancesRequest\x1a(.petro.token.v1.QueryAllBalancesResponse\x12Q\n" +
 	"\x06Supply\x12\".petro.token.v1.QuerySupplyRequest\x1a#.petro.token.v1.QuerySupplyResponse\x12Q\n" +
-	"\x06Params\x12\".petro.token.v1.QueryParamsRequest\x1a#.petro.token.v1.QueryParamsResponseB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
+	"\x06Params\x12\".petro.token.v1.QueryParamsRequest\x1a#.petro.token.v1.QueryParamsResponse\x12]\n" +
+	"\n" +
+	"Redemption\x12&.petro.token.v1.QueryRedemptionRequest\x1a'.petro.token.v1.QueryRedemptionResponse\x12`\n" +
+	"\vRedemptions\x12'.petro.token.v1.QueryRedemptionsRequest\x1a(.petro.token.v1.QueryRedemptionsResponse\x12Q\n" +
+	"\x06Frozen\x12\".petro.token.v1.QueryFrozenRequest\x1a#.petro.token.v1.QueryFrozenResponse\x12N\n" +
+	"\x05Pause\x12!.petro.token.v1.QueryPauseRequest\x1a\".petro.token.v1.QueryPauseResponse\x12Q\n" +
+	"\x06Totals\x12\".petro.token.v1.QueryTotalsRequest\x1a#.petro.token.v1.QueryTotalsResponse\x12]\n" +
+	"\n" +
+	"Allowances\x12&.petro.token.v1.QueryAllowancesRequest\x1a'.petro.token.v1.QueryAllowancesResponse\x12]\n" +
+	"\n" +
+	"Invariants\x12&.petro.token.v1.QueryInvariantsRequest\x1a'.petro.token.v1.QueryInvariantsResponseB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
 
 var (
 	file_petro_token_v1_query_proto_rawDescOnce sync.Once
@@ -581,7 +1490,7 @@ func file_petro_token_v1_query_proto_rawDescGZIP() []byte {
 	return file_petro_token_v1_query_proto_rawDescData
 }
 
-var file_petro_token_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_petro_token_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_petro_token_v1_query_proto_goTypes = []any{
 	(*PageRequest)(nil),              // 0: petro.token.v1.PageRequest
 	(*PageResponse)(nil),             // 1: petro.token.v1.PageResponse
@@ -593,28 +1502,73 @@ var file_petro_token_v1_query_proto_goTypes = []any{
 	(*QuerySupplyResponse)(nil),      // 7: petro.token.v1.QuerySupplyResponse
 	(*QueryParamsRequest)(nil),       // 8: petro.token.v1.QueryParamsRequest
 	(*QueryParamsResponse)(nil),      // 9: petro.token.v1.QueryParamsResponse
-	(*Balance)(nil),                  // 10: petro.token.v1.Balance
-	(*Params)(nil),                   // 11: petro.token.v1.Params
+	(*QueryRedemptionRequest)(nil),   // 10: petro.token.v1.QueryRedemptionRequest
+	(*QueryRedemptionResponse)(nil),  // 11: petro.token.v1.QueryRedemptionResponse
+	(*QueryRedemptionsRequest)(nil),  // 12: petro.token.v1.QueryRedemptionsRequest
+	(*QueryRedemptionsResponse)(nil), // 13: petro.token.v1.QueryRedemptionsResponse
+	(*QueryFrozenRequest)(nil),       // 14: petro.token.v1.QueryFrozenRequest
+	(*QueryFrozenResponse)(nil),      // 15: petro.token.v1.QueryFrozenResponse
+	(*QueryPauseRequest)(nil),        // 16: petro.token.v1.QueryPauseRequest
+	(*QueryPauseResponse)(nil),       // 17: petro.token.v1.QueryPauseResponse
+	(*QueryTotalsRequest)(nil),       // 18: petro.token.v1.QueryTotalsRequest
+	(*QueryTotalsResponse)(nil),      // 19: petro.token.v1.QueryTotalsResponse
+	(*Allowance)(nil),                // 20: petro.token.v1.Allowance
+	(*QueryAllowancesRequest)(nil),   // 21: petro.token.v1.QueryAllowancesRequest
+	(*QueryAllowancesResponse)(nil),  // 22: petro.token.v1.QueryAllowancesResponse
+	(*InvariantResult)(nil),          // 23: petro.token.v1.InvariantResult
+	(*QueryInvariantsRequest)(nil),   // 24: petro.token.v1.QueryInvariantsRequest
+	(*QueryInvariantsResponse)(nil),  // 25: petro.token.v1.QueryInvariantsResponse
+	(*Balance)(nil),                  // 26: petro.token.v1.Balance
+	(*Params)(nil),                   // 27: petro.token.v1.Params
+	(*Redemption)(nil),               // 28: petro.token.v1.Redemption
+	(RedemptionStatus)(0),            // 29: petro.token.v1.RedemptionStatus
+	(*FreezeRecord)(nil),             // 30: petro.token.v1.FreezeRecord
+	(*PauseState)(nil),               // 31: petro.token.v1.PauseState
+	(*Totals)(nil),                   // 32: petro.token.v1.Totals
 }
 var file_petro_token_v1_query_proto_depIdxs = []int32{
-	10, // 0: petro.token.v1.QueryBalanceResponse.balance:type_name -> petro.token.v1.Balance
+	26, // 0: petro.token.v1.QueryBalanceResponse.balance:type_name -> petro.token.v1.Balance
 	0,  // 1: petro.token.v1.QueryAllBalancesRequest.pagination:type_name -> petro.token.v1.PageRequest
-	10, // 2: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
+	26, // 2: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
 	1,  // 3: petro.token.v1.QueryAllBalancesResponse.pagination:type_name -> petro.token.v1.PageResponse
-	11, // 4: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
-	2,  // 5: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
-	4,  // 6: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
-	6,  // 7: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
-	8,  // 8: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
-	3,  // 9: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
-	5,  // 10: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
-	7,  // 11: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
-	9,  // 12: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
-	9,  // [9:13] is the sub-list for method output_type
-	5,  // [5:9] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	27, // 4: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
+	28, // 5: petro.token.v1.QueryRedemptionResponse.redemption:type_name -> petro.token.v1.Redemption
+	29, // 6: petro.token.v1.QueryRedemptionsRequest.status:type_name -> petro.token.v1.RedemptionStatus
+	0,  // 7: petro.token.v1.QueryRedemptionsRequest.pagination:type_name -> petro.token.v1.PageRequest
+	28, // 8: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
+	1,  // 9: petro.token.v1.QueryRedemptionsResponse.pagination:type_name -> petro.token.v1.PageResponse
+	30, // 10: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
+	31, // 11: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
+	32, // 12: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
+	20, // 13: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
+	23, // 14: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
+	2,  // 15: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
+	4,  // 16: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
+	6,  // 17: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
+	8,  // 18: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
+	10, // 19: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
+	12, // 20: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
+	14, // 21: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
+	16, // 22: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
+	18, // 23: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
+	21, // 24: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
+	24, // 25: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
+	3,  // 26: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
+	5,  // 27: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
+	7,  // 28: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
+	9,  // 29: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
+	11, // 30: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
+	13, // 31: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
+	15, // 32: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
+	17, // 33: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
+	19, // 34: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
+	22, // 35: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
+	25, // 36: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
+	26, // [26:37] is the sub-list for method output_type
+	15, // [15:26] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_query_proto_init() }
@@ -629,7 +1583,7 @@ func file_petro_token_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_query_proto_rawDesc), len(file_petro_token_v1_query_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,13 @@ const (
 	Query_AllBalances_FullMethodName = "/petro.token.v1.Query/AllBalances"
 	Query_Supply_FullMethodName      = "/petro.token.v1.Query/Supply"
 	Query_Params_FullMethodName      = "/petro.token.v1.Query/Params"
+	Query_Redemption_FullMethodName  = "/petro.token.v1.Query/Redemption"
+	Query_Redemptions_FullMethodName = "/petro.token.v1.Query/Redemptions"
+	Query_Frozen_FullMethodName      = "/petro.token.v1.Query/Frozen"
+	Query_Pause_FullMethodName       = "/petro.token.v1.Query/Pause"
+	Query_Totals_FullMethodName      = "/petro.token.v1.Query/Totals"
+	Query_Allowances_FullMethodName  = "/petro.token.v1.Query/Allowances"
+	Query_Invariants_FullMethodName  = "/petro.token.v1.Query/Invariants"
 )
 
 // QueryClient is the client API for Query service.
@@ -36,6 +43,16 @@ type QueryClient interface {
 	AllBalances(ctx context.Context, in *QueryAllBalancesRequest, opts ...grpc.CallOption) (*QueryAllBalancesResponse, error)
 	Supply(ctx context.Context, in *QuerySupplyRequest, opts ...grpc.CallOption) (*QuerySupplyResponse, error)
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	Redemption(ctx context.Context, in *QueryRedemptionRequest, opts ...grpc.CallOption) (*QueryRedemptionResponse, error)
+	// Redemptions lists by id, optionally one owner's and/or one status.
+	Redemptions(ctx context.Context, in *QueryRedemptionsRequest, opts ...grpc.CallOption) (*QueryRedemptionsResponse, error)
+	Frozen(ctx context.Context, in *QueryFrozenRequest, opts ...grpc.CallOption) (*QueryFrozenResponse, error)
+	Pause(ctx context.Context, in *QueryPauseRequest, opts ...grpc.CallOption) (*QueryPauseResponse, error)
+	// Totals: issued, burned and in escrow.
+	Totals(ctx context.Context, in *QueryTotalsRequest, opts ...grpc.CallOption) (*QueryTotalsResponse, error)
+	Allowances(ctx context.Context, in *QueryAllowancesRequest, opts ...grpc.CallOption) (*QueryAllowancesResponse, error)
+	// Invariants evaluates every token invariant at the height.
+	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
 }
 
 type queryClient struct {
@@ -86,6 +103,76 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) Redemption(ctx context.Context, in *QueryRedemptionRequest, opts ...grpc.CallOption) (*QueryRedemptionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRedemptionResponse)
+	err := c.cc.Invoke(ctx, Query_Redemption_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Redemptions(ctx context.Context, in *QueryRedemptionsRequest, opts ...grpc.CallOption) (*QueryRedemptionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRedemptionsResponse)
+	err := c.cc.Invoke(ctx, Query_Redemptions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Frozen(ctx context.Context, in *QueryFrozenRequest, opts ...grpc.CallOption) (*QueryFrozenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryFrozenResponse)
+	err := c.cc.Invoke(ctx, Query_Frozen_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Pause(ctx context.Context, in *QueryPauseRequest, opts ...grpc.CallOption) (*QueryPauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryPauseResponse)
+	err := c.cc.Invoke(ctx, Query_Pause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Totals(ctx context.Context, in *QueryTotalsRequest, opts ...grpc.CallOption) (*QueryTotalsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryTotalsResponse)
+	err := c.cc.Invoke(ctx, Query_Totals_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Allowances(ctx context.Context, in *QueryAllowancesRequest, opts ...grpc.CallOption) (*QueryAllowancesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryAllowancesResponse)
+	err := c.cc.Invoke(ctx, Query_Allowances_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryInvariantsResponse)
+	err := c.cc.Invoke(ctx, Query_Invariants_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -97,6 +184,16 @@ type QueryServer interface {
 	AllBalances(context.Context, *QueryAllBalancesRequest) (*QueryAllBalancesResponse, error)
 	Supply(context.Context, *QuerySupplyRequest) (*QuerySupplyResponse, error)
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	Redemption(context.Context, *QueryRedemptionRequest) (*QueryRedemptionResponse, error)
+	// Redemptions lists by id, optionally one owner's and/or one status.
+	Redemptions(context.Context, *QueryRedemptionsRequest) (*QueryRedemptionsResponse, error)
+	Frozen(context.Context, *QueryFrozenRequest) (*QueryFrozenResponse, error)
+	Pause(context.Context, *QueryPauseRequest) (*QueryPauseResponse, error)
+	// Totals: issued, burned and in escrow.
+	Totals(context.Context, *QueryTotalsRequest) (*QueryTotalsResponse, error)
+	Allowances(context.Context, *QueryAllowancesRequest) (*QueryAllowancesResponse, error)
+	// Invariants evaluates every token invariant at the height.
+	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -118,6 +215,27 @@ func (UnimplementedQueryServer) Supply(context.Context, *QuerySupplyRequest) (*Q
 }
 func (UnimplementedQueryServer) Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (UnimplementedQueryServer) Redemption(context.Context, *QueryRedemptionRequest) (*QueryRedemptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Redemption not implemented")
+}
+func (UnimplementedQueryServer) Redemptions(context.Context, *QueryRedemptionsRequest) (*QueryRedemptionsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Redemptions not implemented")
+}
+func (UnimplementedQueryServer) Frozen(context.Context, *QueryFrozenRequest) (*QueryFrozenResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Frozen not implemented")
+}
+func (UnimplementedQueryServer) Pause(context.Context, *QueryPauseRequest) (*QueryPauseResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Pause not implemented")
+}
+func (UnimplementedQueryServer) Totals(context.Context, *QueryTotalsRequest) (*QueryTotalsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Totals not implemented")
+}
+func (UnimplementedQueryServer) Allowances(context.Context, *QueryAllowancesRequest) (*QueryAllowancesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Allowances not implemented")
+}
+func (UnimplementedQueryServer) Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Invariants not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -212,6 +330,132 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Redemption_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRedemptionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Redemption(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Redemption_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Redemption(ctx, req.(*QueryRedemptionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Redemptions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRedemptionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Redemptions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Redemptions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Redemptions(ctx, req.(*QueryRedemptionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Frozen_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryFrozenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Frozen(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Frozen_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Frozen(ctx, req.(*QueryFrozenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Pause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryPauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Pause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Pause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Pause(ctx, req.(*QueryPauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Totals_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryTotalsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Totals(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Totals_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Totals(ctx, req.(*QueryTotalsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Allowances_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAllowancesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Allowances(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Allowances_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Allowances(ctx, req.(*QueryAllowancesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Invariants_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryInvariantsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Invariants(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Invariants_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Invariants(ctx, req.(*QueryInvariantsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -234,6 +478,34 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "Redemption",
+			Handler:    _Query_Redemption_Handler,
+		},
+		{
+			MethodName: "Redemptions",
+			Handler:    _Query_Redemptions_Handler,
+		},
+		{
+			MethodName: "Frozen",
+			Handler:    _Query_Frozen_Handler,
+		},
+		{
+			MethodName: "Pause",
+			Handler:    _Query_Pause_Handler,
+		},
+		{
+			MethodName: "Totals",
+			Handler:    _Query_Totals_Handler,
+		},
+		{
+			MethodName: "Allowances",
+			Handler:    _Query_Allowances_Handler,
+		},
+		{
+			MethodName: "Invariants",
+			Handler:    _Query_Invariants_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

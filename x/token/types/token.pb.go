@@ -21,6 +21,113 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type RedemptionStatus int32
+
+const (
+	RedemptionStatus_REDEMPTION_STATUS_UNSPECIFIED RedemptionStatus = 0
+	RedemptionStatus_REDEMPTION_STATUS_REQUESTED   RedemptionStatus = 1 // tokens in escrow, waiting for an issuer
+	RedemptionStatus_REDEMPTION_STATUS_ACCEPTED    RedemptionStatus = 2 // an issuer took it on
+	RedemptionStatus_REDEMPTION_STATUS_FULFILLED   RedemptionStatus = 3 // delivered: escrow burned
+	RedemptionStatus_REDEMPTION_STATUS_REJECTED    RedemptionStatus = 4 // refused: escrow refunded
+	RedemptionStatus_REDEMPTION_STATUS_EXPIRED     RedemptionStatus = 5 // deadline passed: escrow refunded
+)
+
+// Enum value maps for RedemptionStatus.
+var (
+	RedemptionStatus_name = map[int32]string{
+		0: "REDEMPTION_STATUS_UNSPECIFIED",
+		1: "REDEMPTION_STATUS_REQUESTED",
+		2: "REDEMPTION_STATUS_ACCEPTED",
+		3: "REDEMPTION_STATUS_FULFILLED",
+		4: "REDEMPTION_STATUS_REJECTED",
+		5: "REDEMPTION_STATUS_EXPIRED",
+	}
+	RedemptionStatus_value = map[string]int32{
+		"REDEMPTION_STATUS_UNSPECIFIED": 0,
+		"REDEMPTION_STATUS_REQUESTED":   1,
+		"REDEMPTION_STATUS_ACCEPTED":    2,
+		"REDEMPTION_STATUS_FULFILLED":   3,
+		"REDEMPTION_STATUS_REJECTED":    4,
+		"REDEMPTION_STATUS_EXPIRED":     5,
+	}
+)
+
+func (x RedemptionStatus) Enum() *RedemptionStatus {
+	p := new(RedemptionStatus)
+	*p = x
+	return p
+}
+
+func (x RedemptionStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RedemptionStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_petro_token_v1_token_proto_enumTypes[0].Descriptor()
+}
+
+func (RedemptionStatus) Type() protoreflect.EnumType {
+	return &file_petro_token_v1_token_proto_enumTypes[0]
+}
+
+func (x RedemptionStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RedemptionStatus.Descriptor instead.
+func (RedemptionStatus) EnumDescriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{0}
+}
+
+type PauseScope int32
+
+const (
+	PauseScope_PAUSE_SCOPE_UNSPECIFIED PauseScope = 0
+	PauseScope_PAUSE_SCOPE_TRANSFERS   PauseScope = 1 // sends and redemption requests
+	PauseScope_PAUSE_SCOPE_ISSUANCE    PauseScope = 2
+)
+
+// Enum value maps for PauseScope.
+var (
+	PauseScope_name = map[int32]string{
+		0: "PAUSE_SCOPE_UNSPECIFIED",
+		1: "PAUSE_SCOPE_TRANSFERS",
+		2: "PAUSE_SCOPE_ISSUANCE",
+	}
+	PauseScope_value = map[string]int32{
+		"PAUSE_SCOPE_UNSPECIFIED": 0,
+		"PAUSE_SCOPE_TRANSFERS":   1,
+		"PAUSE_SCOPE_ISSUANCE":    2,
+	}
+)
+
+func (x PauseScope) Enum() *PauseScope {
+	p := new(PauseScope)
+	*p = x
+	return p
+}
+
+func (x PauseScope) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PauseScope) Descriptor() protoreflect.EnumDescriptor {
+	return file_petro_token_v1_token_proto_enumTypes[1].Descriptor()
+}
+
+func (PauseScope) Type() protoreflect.EnumType {
+	return &file_petro_token_v1_token_proto_enumTypes[1]
+}
+
+func (x PauseScope) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PauseScope.Descriptor instead.
+func (PauseScope) EnumDescriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{1}
+}
+
 type Balance struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
@@ -80,9 +187,12 @@ type Params struct {
 	// Number of decimal places of a base unit (8: 1 PTR = 10^8 base units).
 	Decimals uint32 `protobuf:"varint,2,opt,name=decimals,proto3" json:"decimals,omitempty"`
 	// Supply may never exceed this, in base units (default 100,000,000 PTR).
-	HardCap       uint64 `protobuf:"varint,3,opt,name=hard_cap,json=hardCap,proto3" json:"hard_cap,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	HardCap uint64 `protobuf:"varint,3,opt,name=hard_cap,json=hardCap,proto3" json:"hard_cap,omitempty"`
+	// A redemption not fulfilled within this many seconds expires and is
+	// refunded.
+	RedemptionTtlSeconds uint64 `protobuf:"varint,4,opt,name=redemption_ttl_seconds,json=redemptionTtlSeconds,proto3" json:"redemption_ttl_seconds,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
@@ -132,6 +242,13 @@ func (x *Params) GetDecimals() uint32 {
 func (x *Params) GetHardCap() uint64 {
 	if x != nil {
 		return x.HardCap
+	}
+	return 0
+}
+
+func (x *Params) GetRedemptionTtlSeconds() uint64 {
+	if x != nil {
+		return x.RedemptionTtlSeconds
 	}
 	return 0
 }
@@ -249,6 +366,407 @@ func (x *EventTransfer) GetAmount() uint64 {
 	return 0
 }
 
+// Redemption is one holder's request to turn PTR back into oil or its
+// settlement, followed on-chain from request to proof of delivery.
+type Redemption struct {
+	state                     protoimpl.MessageState `protogen:"open.v1"`
+	Id                        uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Owner                     string                 `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	Amount                    uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`                                                                         // base units held in escrow
+	SettlementInstructionHash []byte                 `protobuf:"bytes,4,opt,name=settlement_instruction_hash,json=settlementInstructionHash,proto3" json:"settlement_instruction_hash,omitempty"` // SHA-256 of the holder's instructions
+	PriceRound                uint64                 `protobuf:"varint,5,opt,name=price_round,json=priceRound,proto3" json:"price_round,omitempty"`                                               // reserve round pinned at request
+	Price                     uint64                 `protobuf:"varint,6,opt,name=price,proto3" json:"price,omitempty"`                                                                           // its median price (10^-8 USD/bbl)
+	Barrels                   uint64                 `protobuf:"varint,7,opt,name=barrels,proto3" json:"barrels,omitempty"`                                                                       // barrels owed (10^-8 units)
+	Status                    RedemptionStatus       `protobuf:"varint,8,opt,name=status,proto3,enum=petro.token.v1.RedemptionStatus" json:"status,omitempty"`
+	Issuer                    string                 `protobuf:"bytes,9,opt,name=issuer,proto3" json:"issuer,omitempty"`                         // who accepted it
+	ProofHash                 []byte                 `protobuf:"bytes,10,opt,name=proof_hash,json=proofHash,proto3" json:"proof_hash,omitempty"` // delivery or settlement proof
+	Reason                    string                 `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`                        // why it was rejected
+	RequestedHeight           int64                  `protobuf:"varint,12,opt,name=requested_height,json=requestedHeight,proto3" json:"requested_height,omitempty"`
+	RequestedTimeUnix         int64                  `protobuf:"varint,13,opt,name=requested_time_unix,json=requestedTimeUnix,proto3" json:"requested_time_unix,omitempty"`
+	DeadlineUnix              int64                  `protobuf:"varint,14,opt,name=deadline_unix,json=deadlineUnix,proto3" json:"deadline_unix,omitempty"`
+	ClosedHeight              int64                  `protobuf:"varint,15,opt,name=closed_height,json=closedHeight,proto3" json:"closed_height,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *Redemption) Reset() {
+	*x = Redemption{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Redemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Redemption) ProtoMessage() {}
+
+func (x *Redemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Redemption.ProtoReflect.Descriptor instead.
+func (*Redemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Redemption) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Redemption) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *Redemption) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *Redemption) GetSettlementInstructionHash() []byte {
+	if x != nil {
+		return x.SettlementInstructionHash
+	}
+	return nil
+}
+
+func (x *Redemption) GetPriceRound() uint64 {
+	if x != nil {
+		return x.PriceRound
+	}
+	return 0
+}
+
+func (x *Redemption) GetPrice() uint64 {
+	if x != nil {
+		return x.Price
+	}
+	return 0
+}
+
+func (x *Redemption) GetBarrels() uint64 {
+	if x != nil {
+		return x.Barrels
+	}
+	return 0
+}
+
+func (x *Redemption) GetStatus() RedemptionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return RedemptionStatus_REDEMPTION_STATUS_UNSPECIFIED
+}
+
+func (x *Redemption) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *Redemption) GetProofHash() []byte {
+	if x != nil {
+		return x.ProofHash
+	}
+	return nil
+}
+
+func (x *Redemption) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Redemption) GetRequestedHeight() int64 {
+	if x != nil {
+		return x.RequestedHeight
+	}
+	return 0
+}
+
+func (x *Redemption) GetRequestedTimeUnix() int64 {
+	if x != nil {
+		return x.RequestedTimeUnix
+	}
+	return 0
+}
+
+func (x *Redemption) GetDeadlineUnix() int64 {
+	if x != nil {
+		return x.DeadlineUnix
+	}
+	return 0
+}
+
+func (x *Redemption) GetClosedHeight() int64 {
+	if x != nil {
+		return x.ClosedHeight
+	}
+	return 0
+}
+
+// FreezeRecord says why an account is frozen.
+type FreezeRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	ReasonCode    uint32                 `protobuf:"varint,2,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	CaseId        string                 `protobuf:"bytes,3,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	Officer       string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	Height        int64                  `protobuf:"varint,5,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FreezeRecord) Reset() {
+	*x = FreezeRecord{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FreezeRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FreezeRecord) ProtoMessage() {}
+
+func (x *FreezeRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FreezeRecord.ProtoReflect.Descriptor instead.
+func (*FreezeRecord) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *FreezeRecord) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *FreezeRecord) GetReasonCode() uint32 {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return 0
+}
+
+func (x *FreezeRecord) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+func (x *FreezeRecord) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *FreezeRecord) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type PauseState struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	TransfersPaused bool                   `protobuf:"varint,1,opt,name=transfers_paused,json=transfersPaused,proto3" json:"transfers_paused,omitempty"`
+	IssuancePaused  bool                   `protobuf:"varint,2,opt,name=issuance_paused,json=issuancePaused,proto3" json:"issuance_paused,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *PauseState) Reset() {
+	*x = PauseState{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseState) ProtoMessage() {}
+
+func (x *PauseState) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseState.ProtoReflect.Descriptor instead.
+func (*PauseState) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PauseState) GetTransfersPaused() bool {
+	if x != nil {
+		return x.TransfersPaused
+	}
+	return false
+}
+
+func (x *PauseState) GetIssuancePaused() bool {
+	if x != nil {
+		return x.IssuancePaused
+	}
+	return false
+}
+
+// Totals are the running counters the invariants check.
+type Totals struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issued        uint64                 `protobuf:"varint,1,opt,name=issued,proto3" json:"issued,omitempty"` // genesis supply + every issue
+	Burned        uint64                 `protobuf:"varint,2,opt,name=burned,proto3" json:"burned,omitempty"` // fulfilled redemptions + wipes
+	Escrow        uint64                 `protobuf:"varint,3,opt,name=escrow,proto3" json:"escrow,omitempty"` // open redemptions
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Totals) Reset() {
+	*x = Totals{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Totals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Totals) ProtoMessage() {}
+
+func (x *Totals) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Totals.ProtoReflect.Descriptor instead.
+func (*Totals) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Totals) GetIssued() uint64 {
+	if x != nil {
+		return x.Issued
+	}
+	return 0
+}
+
+func (x *Totals) GetBurned() uint64 {
+	if x != nil {
+		return x.Burned
+	}
+	return 0
+}
+
+func (x *Totals) GetEscrow() uint64 {
+	if x != nil {
+		return x.Escrow
+	}
+	return 0
+}
+
+// WipeFrozen is a council action: burn a frozen account's balance.
+type WipeFrozen struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	CaseId        string                 `protobuf:"bytes,2,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WipeFrozen) Reset() {
+	*x = WipeFrozen{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WipeFrozen) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WipeFrozen) ProtoMessage() {}
+
+func (x *WipeFrozen) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WipeFrozen.ProtoReflect.Descriptor instead.
+func (*WipeFrozen) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *WipeFrozen) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *WipeFrozen) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
 var File_petro_token_v1_token_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_token_proto_rawDesc = "" +
@@ -256,18 +774,70 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\x1apetro/token/v1/token.proto\x12\x0epetro.token.v1\";\n" +
 	"\aBalance\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\"U\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\x8b\x01\n" +
 	"\x06Params\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
 	"\bdecimals\x18\x02 \x01(\rR\bdecimals\x12\x19\n" +
-	"\bhard_cap\x18\x03 \x01(\x04R\ahardCap\"s\n" +
+	"\bhard_cap\x18\x03 \x01(\x04R\ahardCap\x124\n" +
+	"\x16redemption_ttl_seconds\x18\x04 \x01(\x04R\x14redemptionTtlSeconds\"s\n" +
 	"\fGenesisState\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x123\n" +
 	"\bbalances\x18\x02 \x03(\v2\x17.petro.token.v1.BalanceR\bbalances\"K\n" +
 	"\rEventTransfer\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amountB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x89\x04\n" +
+	"\n" +
+	"Redemption\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
+	"\x05owner\x18\x02 \x01(\tR\x05owner\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12>\n" +
+	"\x1bsettlement_instruction_hash\x18\x04 \x01(\fR\x19settlementInstructionHash\x12\x1f\n" +
+	"\vprice_round\x18\x05 \x01(\x04R\n" +
+	"priceRound\x12\x14\n" +
+	"\x05price\x18\x06 \x01(\x04R\x05price\x12\x18\n" +
+	"\abarrels\x18\a \x01(\x04R\abarrels\x128\n" +
+	"\x06status\x18\b \x01(\x0e2 .petro.token.v1.RedemptionStatusR\x06status\x12\x16\n" +
+	"\x06issuer\x18\t \x01(\tR\x06issuer\x12\x1d\n" +
+	"\n" +
+	"proof_hash\x18\n" +
+	" \x01(\fR\tproofHash\x12\x16\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason\x12)\n" +
+	"\x10requested_height\x18\f \x01(\x03R\x0frequestedHeight\x12.\n" +
+	"\x13requested_time_unix\x18\r \x01(\x03R\x11requestedTimeUnix\x12#\n" +
+	"\rdeadline_unix\x18\x0e \x01(\x03R\fdeadlineUnix\x12#\n" +
+	"\rclosed_height\x18\x0f \x01(\x03R\fclosedHeight\"\x94\x01\n" +
+	"\fFreezeRecord\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1f\n" +
+	"\vreason_code\x18\x02 \x01(\rR\n" +
+	"reasonCode\x12\x17\n" +
+	"\acase_id\x18\x03 \x01(\tR\x06caseId\x12\x18\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer\x12\x16\n" +
+	"\x06height\x18\x05 \x01(\x03R\x06height\"`\n" +
+	"\n" +
+	"PauseState\x12)\n" +
+	"\x10transfers_paused\x18\x01 \x01(\bR\x0ftransfersPaused\x12'\n" +
+	"\x0fissuance_paused\x18\x02 \x01(\bR\x0eissuancePaused\"P\n" +
+	"\x06Totals\x12\x16\n" +
+	"\x06issued\x18\x01 \x01(\x04R\x06issued\x12\x16\n" +
+	"\x06burned\x18\x02 \x01(\x04R\x06burned\x12\x16\n" +
+	"\x06escrow\x18\x03 \x01(\x04R\x06escrow\"?\n" +
+	"\n" +
+	"WipeFrozen\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
+	"\acase_id\x18\x02 \x01(\tR\x06caseId*\xd6\x01\n" +
+	"\x10RedemptionStatus\x12!\n" +
+	"\x1dREDEMPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bREDEMPTION_STATUS_REQUESTED\x10\x01\x12\x1e\n" +
+	"\x1aREDEMPTION_STATUS_ACCEPTED\x10\x02\x12\x1f\n" +
+	"\x1bREDEMPTION_STATUS_FULFILLED\x10\x03\x12\x1e\n" +
+	"\x1aREDEMPTION_STATUS_REJECTED\x10\x04\x12\x1d\n" +
+	"\x19REDEMPTION_STATUS_EXPIRED\x10\x05*^\n" +
+	"\n" +
+	"PauseScope\x12\x1b\n" +
+	"\x17PAUSE_SCOPE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15PAUSE_SCOPE_TRANSFERS\x10\x01\x12\x18\n" +
+	"\x14PAUSE_SCOPE_ISSUANCE\x10\x02B.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
 
 var (
 	file_petro_token_v1_token_proto_rawDescOnce sync.Once
@@ -281,21 +851,30 @@ func file_petro_token_v1_token_proto_rawDescGZIP() []byte {
 	return file_petro_token_v1_token_proto_rawDescData
 }
 
-var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_petro_token_v1_token_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_petro_token_v1_token_proto_goTypes = []any{
-	(*Balance)(nil),       // 0: petro.token.v1.Balance
-	(*Params)(nil),        // 1: petro.token.v1.Params
-	(*GenesisState)(nil),  // 2: petro.token.v1.GenesisState
-	(*EventTransfer)(nil), // 3: petro.token.v1.EventTransfer
+	(RedemptionStatus)(0), // 0: petro.token.v1.RedemptionStatus
+	(PauseScope)(0),       // 1: petro.token.v1.PauseScope
+	(*Balance)(nil),       // 2: petro.token.v1.Balance
+	(*Params)(nil),        // 3: petro.token.v1.Params
+	(*GenesisState)(nil),  // 4: petro.token.v1.GenesisState
+	(*EventTransfer)(nil), // 5: petro.token.v1.EventTransfer
+	(*Redemption)(nil),    // 6: petro.token.v1.Redemption
+	(*FreezeRecord)(nil),  // 7: petro.token.v1.FreezeRecord
+	(*PauseState)(nil),    // 8: petro.token.v1.PauseState
+	(*Totals)(nil),        // 9: petro.token.v1.Totals
+	(*WipeFrozen)(nil),    // 10: petro.token.v1.WipeFrozen
 }
 var file_petro_token_v1_token_proto_depIdxs = []int32{
-	1, // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
-	0, // 1: petro.token.v1.GenesisState.balances:type_name -> petro.token.v1.Balance
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
+	2, // 1: petro.token.v1.GenesisState.balances:type_name -> petro.token.v1.Balance
+	0, // 2: petro.token.v1.Redemption.status:type_name -> petro.token.v1.RedemptionStatus
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_token_proto_init() }
@@ -308,13 +887,14 @@ func file_petro_token_v1_token_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_token_proto_rawDesc), len(file_petro_token_v1_token_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   4,
+			NumEnums:      2,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_petro_token_v1_token_proto_goTypes,
 		DependencyIndexes: file_petro_token_v1_token_proto_depIdxs,
+		EnumInfos:         file_petro_token_v1_token_proto_enumTypes,
 		MessageInfos:      file_petro_token_v1_token_proto_msgTypes,
 	}.Build()
 	File_petro_token_v1_token_proto = out.File

@@ -83,15 +83,582 @@ func (x *MsgSend) GetAmount() uint64 {
 	return 0
 }
 
+// MsgIssue mints amount to recipient. Only an issuer, within its
+// allowance, while the backing is OK and supply + amount ≤ capacity.
+type MsgIssue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Recipient     string                 `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgIssue) Reset() {
+	*x = MsgIssue{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgIssue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgIssue) ProtoMessage() {}
+
+func (x *MsgIssue) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgIssue.ProtoReflect.Descriptor instead.
+func (*MsgIssue) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *MsgIssue) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *MsgIssue) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *MsgIssue) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// MsgRequestRedemption moves amount from owner into escrow.
+type MsgRequestRedemption struct {
+	state                     protoimpl.MessageState `protogen:"open.v1"`
+	Owner                     string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Amount                    uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	SettlementInstructionHash []byte                 `protobuf:"bytes,3,opt,name=settlement_instruction_hash,json=settlementInstructionHash,proto3" json:"settlement_instruction_hash,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *MsgRequestRedemption) Reset() {
+	*x = MsgRequestRedemption{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRequestRedemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRequestRedemption) ProtoMessage() {}
+
+func (x *MsgRequestRedemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRequestRedemption.ProtoReflect.Descriptor instead.
+func (*MsgRequestRedemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MsgRequestRedemption) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *MsgRequestRedemption) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *MsgRequestRedemption) GetSettlementInstructionHash() []byte {
+	if x != nil {
+		return x.SettlementInstructionHash
+	}
+	return nil
+}
+
+type MsgAcceptRedemption struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	RedemptionId  uint64                 `protobuf:"varint,2,opt,name=redemption_id,json=redemptionId,proto3" json:"redemption_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgAcceptRedemption) Reset() {
+	*x = MsgAcceptRedemption{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgAcceptRedemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAcceptRedemption) ProtoMessage() {}
+
+func (x *MsgAcceptRedemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgAcceptRedemption.ProtoReflect.Descriptor instead.
+func (*MsgAcceptRedemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *MsgAcceptRedemption) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *MsgAcceptRedemption) GetRedemptionId() uint64 {
+	if x != nil {
+		return x.RedemptionId
+	}
+	return 0
+}
+
+// MsgFulfillRedemption burns the escrow with a delivery or settlement
+// proof.
+type MsgFulfillRedemption struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	RedemptionId  uint64                 `protobuf:"varint,2,opt,name=redemption_id,json=redemptionId,proto3" json:"redemption_id,omitempty"`
+	ProofHash     []byte                 `protobuf:"bytes,3,opt,name=proof_hash,json=proofHash,proto3" json:"proof_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgFulfillRedemption) Reset() {
+	*x = MsgFulfillRedemption{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgFulfillRedemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgFulfillRedemption) ProtoMessage() {}
+
+func (x *MsgFulfillRedemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgFulfillRedemption.ProtoReflect.Descriptor instead.
+func (*MsgFulfillRedemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MsgFulfillRedemption) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *MsgFulfillRedemption) GetRedemptionId() uint64 {
+	if x != nil {
+		return x.RedemptionId
+	}
+	return 0
+}
+
+func (x *MsgFulfillRedemption) GetProofHash() []byte {
+	if x != nil {
+		return x.ProofHash
+	}
+	return nil
+}
+
+// MsgRejectRedemption refunds the escrow.
+type MsgRejectRedemption struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	RedemptionId  uint64                 `protobuf:"varint,2,opt,name=redemption_id,json=redemptionId,proto3" json:"redemption_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgRejectRedemption) Reset() {
+	*x = MsgRejectRedemption{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRejectRedemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRejectRedemption) ProtoMessage() {}
+
+func (x *MsgRejectRedemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRejectRedemption.ProtoReflect.Descriptor instead.
+func (*MsgRejectRedemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *MsgRejectRedemption) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *MsgRejectRedemption) GetRedemptionId() uint64 {
+	if x != nil {
+		return x.RedemptionId
+	}
+	return 0
+}
+
+func (x *MsgRejectRedemption) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type MsgFreeze struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Officer       string                 `protobuf:"bytes,1,opt,name=officer,proto3" json:"officer,omitempty"`
+	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	ReasonCode    uint32                 `protobuf:"varint,3,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	CaseId        string                 `protobuf:"bytes,4,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgFreeze) Reset() {
+	*x = MsgFreeze{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgFreeze) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgFreeze) ProtoMessage() {}
+
+func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
+func (*MsgFreeze) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MsgFreeze) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *MsgFreeze) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *MsgFreeze) GetReasonCode() uint32 {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return 0
+}
+
+func (x *MsgFreeze) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+type MsgUnfreeze struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Officer       string                 `protobuf:"bytes,1,opt,name=officer,proto3" json:"officer,omitempty"`
+	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	CaseId        string                 `protobuf:"bytes,3,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgUnfreeze) Reset() {
+	*x = MsgUnfreeze{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgUnfreeze) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgUnfreeze) ProtoMessage() {}
+
+func (x *MsgUnfreeze) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgUnfreeze.ProtoReflect.Descriptor instead.
+func (*MsgUnfreeze) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MsgUnfreeze) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *MsgUnfreeze) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *MsgUnfreeze) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+type MsgPause struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pauser        string                 `protobuf:"bytes,1,opt,name=pauser,proto3" json:"pauser,omitempty"`
+	Scope         PauseScope             `protobuf:"varint,2,opt,name=scope,proto3,enum=petro.token.v1.PauseScope" json:"scope,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgPause) Reset() {
+	*x = MsgPause{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgPause) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgPause) ProtoMessage() {}
+
+func (x *MsgPause) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgPause.ProtoReflect.Descriptor instead.
+func (*MsgPause) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MsgPause) GetPauser() string {
+	if x != nil {
+		return x.Pauser
+	}
+	return ""
+}
+
+func (x *MsgPause) GetScope() PauseScope {
+	if x != nil {
+		return x.Scope
+	}
+	return PauseScope_PAUSE_SCOPE_UNSPECIFIED
+}
+
+type MsgUnpause struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pauser        string                 `protobuf:"bytes,1,opt,name=pauser,proto3" json:"pauser,omitempty"`
+	Scope         PauseScope             `protobuf:"varint,2,opt,name=scope,proto3,enum=petro.token.v1.PauseScope" json:"scope,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgUnpause) Reset() {
+	*x = MsgUnpause{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgUnpause) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgUnpause) ProtoMessage() {}
+
+func (x *MsgUnpause) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgUnpause.ProtoReflect.Descriptor instead.
+func (*MsgUnpause) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MsgUnpause) GetPauser() string {
+	if x != nil {
+		return x.Pauser
+	}
+	return ""
+}
+
+func (x *MsgUnpause) GetScope() PauseScope {
+	if x != nil {
+		return x.Scope
+	}
+	return PauseScope_PAUSE_SCOPE_UNSPECIFIED
+}
+
 var File_petro_token_v1_tx_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x17petro/token/v1/tx.proto\x12\x0epetro.token.v1\"E\n" +
+	"\x17petro/token/v1/tx.proto\x12\x0epetro.token.v1\x1a\x1apetro/token/v1/token.proto\"E\n" +
 	"\aMsgSend\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amountB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"X\n" +
+	"\bMsgIssue\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
+	"\trecipient\x18\x02 \x01(\tR\trecipient\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x84\x01\n" +
+	"\x14MsgRequestRedemption\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12>\n" +
+	"\x1bsettlement_instruction_hash\x18\x03 \x01(\fR\x19settlementInstructionHash\"R\n" +
+	"\x13MsgAcceptRedemption\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12#\n" +
+	"\rredemption_id\x18\x02 \x01(\x04R\fredemptionId\"r\n" +
+	"\x14MsgFulfillRedemption\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12#\n" +
+	"\rredemption_id\x18\x02 \x01(\x04R\fredemptionId\x12\x1d\n" +
+	"\n" +
+	"proof_hash\x18\x03 \x01(\fR\tproofHash\"j\n" +
+	"\x13MsgRejectRedemption\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12#\n" +
+	"\rredemption_id\x18\x02 \x01(\x04R\fredemptionId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"y\n" +
+	"\tMsgFreeze\x12\x18\n" +
+	"\aofficer\x18\x01 \x01(\tR\aofficer\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1f\n" +
+	"\vreason_code\x18\x03 \x01(\rR\n" +
+	"reasonCode\x12\x17\n" +
+	"\acase_id\x18\x04 \x01(\tR\x06caseId\"Z\n" +
+	"\vMsgUnfreeze\x12\x18\n" +
+	"\aofficer\x18\x01 \x01(\tR\aofficer\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x17\n" +
+	"\acase_id\x18\x03 \x01(\tR\x06caseId\"T\n" +
+	"\bMsgPause\x12\x16\n" +
+	"\x06pauser\x18\x01 \x01(\tR\x06pauser\x120\n" +
+	"\x05scope\x18\x02 \x01(\x0e2\x1a.petro.token.v1.PauseScopeR\x05scope\"V\n" +
+	"\n" +
+	"MsgUnpause\x12\x16\n" +
+	"\x06pauser\x18\x01 \x01(\tR\x06pauser\x120\n" +
+	"\x05scope\x18\x02 \x01(\x0e2\x1a.petro.token.v1.PauseScopeR\x05scopeB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
 
 var (
 	file_petro_token_v1_tx_proto_rawDescOnce sync.Once
@@ -105,16 +672,28 @@ func file_petro_token_v1_tx_proto_rawDescGZIP() []byte {
 	return file_petro_token_v1_tx_proto_rawDescData
 }
 
-var file_petro_token_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_petro_token_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_petro_token_v1_tx_proto_goTypes = []any{
-	(*MsgSend)(nil), // 0: petro.token.v1.MsgSend
+	(*MsgSend)(nil),              // 0: petro.token.v1.MsgSend
+	(*MsgIssue)(nil),             // 1: petro.token.v1.MsgIssue
+	(*MsgRequestRedemption)(nil), // 2: petro.token.v1.MsgRequestRedemption
+	(*MsgAcceptRedemption)(nil),  // 3: petro.token.v1.MsgAcceptRedemption
+	(*MsgFulfillRedemption)(nil), // 4: petro.token.v1.MsgFulfillRedemption
+	(*MsgRejectRedemption)(nil),  // 5: petro.token.v1.MsgRejectRedemption
+	(*MsgFreeze)(nil),            // 6: petro.token.v1.MsgFreeze
+	(*MsgUnfreeze)(nil),          // 7: petro.token.v1.MsgUnfreeze
+	(*MsgPause)(nil),             // 8: petro.token.v1.MsgPause
+	(*MsgUnpause)(nil),           // 9: petro.token.v1.MsgUnpause
+	(PauseScope)(0),              // 10: petro.token.v1.PauseScope
 }
 var file_petro_token_v1_tx_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	10, // 0: petro.token.v1.MsgPause.scope:type_name -> petro.token.v1.PauseScope
+	10, // 1: petro.token.v1.MsgUnpause.scope:type_name -> petro.token.v1.PauseScope
+	2,  // [2:2] is the sub-list for method output_type
+	2,  // [2:2] is the sub-list for method input_type
+	2,  // [2:2] is the sub-list for extension type_name
+	2,  // [2:2] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_tx_proto_init() }
@@ -122,13 +701,14 @@ func file_petro_token_v1_tx_proto_init() {
 	if File_petro_token_v1_tx_proto != nil {
 		return
 	}
+	file_petro_token_v1_token_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_tx_proto_rawDesc), len(file_petro_token_v1_tx_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,129 @@
+package keeper
+
+import (
+	"strconv"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
+	"github.com/petro-network/petro/x/token/types"
+)
+
+// HandleIssue mints PTR against attested reserve. Checks, in order:
+// issuer role → issuance not paused → recipient not frozen → backing OK →
+// hard cap → capacity → allowance (spent) → mint → event. Each refusal has
+// its own code and changes nothing.
+func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
+	if err := m.ValidateBasic(); err != nil {
+		return err
+	}
+	kv := ctx.Store()
+	issuer, _ := crypto.AddressFromBech32(m.Issuer)
+	to, _ := crypto.AddressFromBech32(m.Recipient)
+	if ok, err := k.authority.IsIssuer(kv, issuer); err != nil {
+		return err
+	} else if !ok {
+		return types.ErrNotIssuer.Wrap(m.Issuer)
+	}
+	pause, err := k.Pause(kv)
+	if err != nil {
+		return err
+	}
+	if pause.IssuancePaused {
+		return types.ErrIssuancePaused
+	}
+	if err := k.checkNotFrozen(kv, to, "recipient"); err != nil {
+		return err
+	}
+	backing, err := k.reserve.Backing(kv)
+	if err != nil {
+		return err
+	}
+	if backing.Status != reservetypes.BackingStatus_BACKING_STATUS_OK {
+		return types.ErrBackingNotOK.Wrapf("status is %s", backing.Status)
+	}
+	supply, err := k.Supply(kv)
+	if err != nil {
+		return err
+	}
+	newSupply, err := petro.SafeAdd(supply, m.Amount)
+	if err != nil {
+		return types.ErrOverHardCap.Wrap(err.Error())
+	}
+	hardCap, err := k.HardCap(kv)
+	if err != nil {
+		return err
+	}
+	if newSupply > hardCap {
+		return types.ErrOverHardCap.Wrapf("supply %d + %d > hard cap %d", supply, m.Amount, hardCap)
+	}
+	if newSupply > backing.Capacity {
+		return types.ErrOverCapacity.Wrapf("supply %d + %d > capacity %d", supply, m.Amount, backing.Capacity)
+	}
+	if err := k.authority.UseAllowance(kv, issuer, m.Amount); err != nil {
+		return types.ErrOverAllowance.Wrap(err.Error())
+	}
+	if err := k.mint(kv, to, m.Amount); err != nil {
+		return err
+	}
+	ctx.EmitEvent(petro.NewEvent(types.EventTypeIssue, "issuer", m.Issuer, types.AttrRecipient, m.Recipient,
+		types.AttrAmount, strconv.FormatUint(m.Amount, 10)))
+	return nil
+}
+
+// mint credits amount to addr, raising supply and the issued total.
+func (k Keeper) mint(kv store.KVStore, to crypto.Address, amount uint64) error {
+	bal, err := k.Balance(kv, to)
+	if err != nil {
+		return err
+	}
+	if bal, err = petro.SafeAdd(bal, amount); err != nil {
+		return types.ErrSupplyOverflow.Wrap(err.Error())
+	}
+	supply, err := k.Supply(kv)
+	if err != nil {
+		return err
+	}
+	if supply, err = petro.SafeAdd(supply, amount); err != nil {
+		return types.ErrSupplyOverflow.Wrap(err.Error())
+	}
+	t, err := k.Totals(kv)
+	if err != nil {
+		return err
+	}
+	if t.Issued, err = petro.SafeAdd(t.Issued, amount); err != nil {
+		return types.ErrSupplyOverflow.Wrap(err.Error())
+	}
+	if err := k.setBalance(kv, to, bal); err != nil {
+		return err
+	}
+	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
+		return err
+	}
+	return k.setTotals(kv, t)
+}
+
+// burnEscrow destroys amount held in escrow: supply and escrow fall, the
+// burned total rises.
+func (k Keeper) burnEscrow(kv store.KVStore, amount uint64) error {
+	supply, err := k.Supply(kv)
+	if err != nil {
+		return err
+	}
+	t, err := k.Totals(kv)
+	if err != nil {
+		return err
+	}
+	if supply < amount || t.Escrow < amount {
+		return types.ErrSupplyOverflow.Wrapf("burn %d of supply %d, escrow %d", amount, supply, t.Escrow)
+	}
+	t.Escrow -= amount
+	if t.Burned, err = petro.SafeAdd(t.Burned, amount); err != nil {
+		return err
+	}
+	if err := setUint64(kv, types.SupplyKey, supply-amount); err != nil {
+		return err
+	}
+	return k.setTotals(kv, t)
+}

@@ -1,0 +1,88 @@
+package keeper
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	"github.com/petro-network/petro/x/token/types"
+)
+
+func getMsg(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
+	bz, err := kv.Get(key)
+	if err != nil || bz == nil {
+		return false, err
+	}
+	if err := proto.Unmarshal(bz, m); err != nil {
+		return false, fmt.Errorf("token: corrupt value at %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func setMsg(kv store.KVStore, key []byte, m proto.Message) error {
+	bz, err := marshal.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return kv.Set(key, bz)
+}
+
+// Totals returns the issued / burned / escrow counters.
+func (Keeper) Totals(kv store.KVStore) (*types.Totals, error) {
+	t := &types.Totals{}
+	_, err := getMsg(kv, types.TotalsKey, t)
+	return t, err
+}
+
+func (Keeper) setTotals(kv store.KVStore, t *types.Totals) error {
+	return setMsg(kv, types.TotalsKey, t)
+}
+
+// Pause returns what is paused.
+func (Keeper) Pause(kv store.KVStore) (*types.PauseState, error) {
+	p := &types.PauseState{}
+	_, err := getMsg(kv, types.PauseKey, p)
+	return p, err
+}
+
+// Frozen returns addr's freeze record, or nil if it is not frozen.
+func (Keeper) Frozen(kv store.KVStore, addr crypto.Address) (*types.FreezeRecord, error) {
+	r := &types.FreezeRecord{}
+	ok, err := getMsg(kv, types.FrozenKey(addr), r)
+	if !ok {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (k Keeper) checkNotFrozen(kv store.KVStore, addr crypto.Address, role string) error {
+	r, err := k.Frozen(kv, addr)
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		return types.ErrFrozen.Wrapf("%s %s (case %s)", role, addr, r.CaseId)
+	}
+	return nil
+}
+
+// Redemption returns redemption id or ErrRedemptionNotFound.
+func (Keeper) Redemption(kv store.KVStore, id uint64) (*types.Redemption, error) {
+	r := &types.Redemption{}
+	ok, err := getMsg(kv, types.RedemptionKey(id), r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, types.ErrRedemptionNotFound.Wrapf("%d", id)
+	}
+	return r, nil
+}
+
+func (Keeper) setRedemption(kv store.KVStore, r *types.Redemption) error {
+	return setMsg(kv, types.RedemptionKey(r.Id), r)
+}
+
+var unmarshalRedemption = func(bz []byte, r *types.Redemption) error { return proto.Unmarshal(bz, r) }

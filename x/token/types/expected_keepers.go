@@ -1,0 +1,31 @@
+package types
+
+import (
+	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
+)
+
+// AuthorityKeeper answers who holds which role and spends allowances.
+// (x/authority's own types import this package for the wipe action, so
+// roles are asked about by name here.)
+type AuthorityKeeper interface {
+	IsIssuer(kv store.KVStore, addr crypto.Address) (bool, error)
+	IsComplianceOfficer(kv store.KVStore, addr crypto.Address) (bool, error)
+	IsPauser(kv store.KVStore, addr crypto.Address) (bool, error)
+	// UseAllowance lowers issuer addr's allowance by amount, or fails
+	// changing nothing.
+	UseAllowance(kv store.KVStore, addr crypto.Address, amount uint64) error
+	// Allowances lists every issuer with what it may still mint.
+	Allowances(kv store.KVStore) ([]*Allowance, error)
+}
+
+// ReserveKeeper gives the backing that issuance must respect and takes
+// note of delivered barrels.
+type ReserveKeeper interface {
+	Backing(kv store.KVStore) (*reservetypes.Backing, error)
+	LatestRound(kv store.KVStore) (*reservetypes.SettledRound, error)
+	Params(kv store.KVStore) (*reservetypes.Params, error)
+	RecordDelivery(ctx petro.Context, redemptionID, barrels uint64) error
+}
