@@ -85,11 +85,17 @@ func parseAddressArg(what, s string) (crypto.Address, error) {
 // runQuery is the shape of every query command: build the printer, dial,
 // call with a timeout, map errors, print.
 func runQuery[R any](cmd *cobra.Command, call func(ctx context.Context, c *client.Client) (R, error), text func(w io.Writer, r R)) error {
+	return runQueryWith(cmd, dialNode, call, text)
+}
+
+// runQueryWith is runQuery for any client type (dial returns it, --node's
+// address, and a usage error if --node is bad).
+func runQueryWith[C io.Closer, R any](cmd *cobra.Command, dial func(*cobra.Command) (C, string, error), call func(ctx context.Context, c C) (R, error), text func(w io.Writer, r R)) error {
 	p, err := newPrinter(cmd)
 	if err != nil {
 		return err
 	}
-	c, addr, err := dialNode(cmd)
+	c, addr, err := dial(cmd)
 	if err != nil {
 		return err
 	}
@@ -117,7 +123,7 @@ base64).`,
 	token.AddCommand(newQueryBalanceCmd(), newQueryBalancesCmd(), newQuerySupplyCmd())
 	auth := &cobra.Command{Use: "auth", Short: "Query accounts"}
 	auth.AddCommand(newQueryAccountCmd())
-	cmd.AddCommand(token, auth, newQueryTxCmd())
+	cmd.AddCommand(token, auth, newQueryAuthorityCmd(), newQueryTxCmd())
 	return cmd
 }
 

@@ -46,6 +46,7 @@ func NewRootCmd() *cobra.Command {
 		newTxCmd(),
 		newQueryCmd(),
 		newStatusCmd(),
+		newTestnetCmd(),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c())

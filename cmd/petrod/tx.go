@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/client"
+	"github.com/petro-network/petro/internal/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 )
 
@@ -33,7 +34,7 @@ func newTxCmd() *cobra.Command {
 	}
 	token := &cobra.Command{Use: "token", Short: "Token transactions"}
 	token.AddCommand(newTxSendCmd())
-	cmd.AddCommand(token)
+	cmd.AddCommand(token, newTxAuthorityCmd())
 	return cmd
 }
 
@@ -49,13 +50,21 @@ func addTxFlags(cmd *cobra.Command) {
 	cmd.Flags().String(flagBroadcastMode, "commit", "sync (return after CheckTx) | commit (wait until the tx is in a block)")
 }
 
-// chainIDFlag is --chain-id, or else the chain_id of --home's genesis.json.
+// chainIDFlag is --chain-id, or else the chain_id of --home's genesis.json,
+// or else that of --home's testnet.json (the manifest of `petrod testnet`,
+// whose directory holds the keyring but is not a node home).
 func chainIDFlag(cmd *cobra.Command) (string, error) {
 	if id, _ := cmd.Flags().GetString(flagChainID); id != "" {
 		return id, nil
 	}
-	path := filepath.Join(homeFlag(cmd), "config", "genesis.json")
+	home := homeFlag(cmd)
+	path := filepath.Join(home, "config", "genesis.json")
 	bz, err := os.ReadFile(path)
+	if err != nil {
+		if mbz, merr := os.ReadFile(filepath.Join(home, testnetManifest)); merr == nil {
+			path, bz, err = filepath.Join(home, testnetManifest), mbz, nil
+		}
+	}
 	if err != nil {
 		return "", &usageError{fmt.Sprintf("--%s is required (no genesis at %s to read it from)", flagChainID, path)}
 	}
@@ -110,41 +119,17 @@ prints its result and exits with status 1.`,
 			if amount == 0 {
 				return &usageError{"amount must be positive"}
 			}
-			mode, err := broadcastModeFlag(cmd)
+			setup, err := readTxFlags(cmd)
 			if err != nil {
 				return err
 			}
-			chainID, err := chainIDFlag(cmd)
+			key, err := loadSigner(cmd, "sender", args[0])
 			if err != nil {
 				return err
 			}
-			opts := client.BroadcastOptions{Mode: mode}
-			opts.Memo, _ = cmd.Flags().GetString(flagMemo)
-			opts.TimeoutHeight, _ = cmd.Flags().GetUint64(flagTimeoutHeight)
-			if cmd.Flags().Changed(flagSequence) {
-				seq, _ := cmd.Flags().GetUint64(flagSequence)
-				opts.Sequence = &seq
-			}
-
-			kr, err := openKeyring(cmd, newCLIInput(cmd), false)
+			res, err := broadcastMsg(cmd, setup, key, client.SendMsg(key.PubKey().Address(), to, amount))
 			if err != nil {
 				return err
-			}
-			key, err := kr.PrivKey(args[0])
-			if err != nil {
-				return fmt.Errorf("sender %q: %w", args[0], err)
-			}
-			c, addr, err := dialNode(cmd)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			ctx, cancel := context.WithTimeout(cmd.Context(), broadcastTimeout)
-			defer cancel()
-			msg := client.SendMsg(key.PubKey().Address(), to, amount)
-			res, err := c.SignAndBroadcast(ctx, chainID, key, []*txtypes.Msg{msg}, opts)
-			if err != nil {
-				return nodeErr(addr, err)
 			}
 			return printBroadcast(p, res)
 		},
@@ -153,9 +138,73 @@ prints its result and exits with status 1.`,
 	return cmd
 }
 
+// txSetup is what a signing command reads from the common tx flags, before
+// it touches the keyring or the network.
+type txSetup struct {
+	chainID string
+	opts    client.BroadcastOptions
+}
+
+// readTxFlags reads and checks the flags of addTxFlags; every problem is a
+// usageError.
+func readTxFlags(cmd *cobra.Command) (txSetup, error) {
+	var s txSetup
+	mode, err := broadcastModeFlag(cmd)
+	if err != nil {
+		return s, err
+	}
+	if s.chainID, err = chainIDFlag(cmd); err != nil {
+		return s, err
+	}
+	s.opts.Mode = mode
+	s.opts.Memo, _ = cmd.Flags().GetString(flagMemo)
+	s.opts.TimeoutHeight, _ = cmd.Flags().GetUint64(flagTimeoutHeight)
+	if cmd.Flags().Changed(flagSequence) {
+		seq, _ := cmd.Flags().GetUint64(flagSequence)
+		s.opts.Sequence = &seq
+	}
+	return s, nil
+}
+
+// loadSigner opens the keyring and returns the private key of nameOrAddress
+// (what names the signer in errors, e.g. "sender").
+func loadSigner(cmd *cobra.Command, what, nameOrAddress string) (*crypto.PrivKey, error) {
+	kr, err := openKeyring(cmd, newCLIInput(cmd), false)
+	if err != nil {
+		return nil, err
+	}
+	key, err := kr.PrivKey(nameOrAddress)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", what, nameOrAddress, err)
+	}
+	return key, nil
+}
+
+// broadcastMsg signs msg with key and broadcasts it to --node.
+func broadcastMsg(cmd *cobra.Command, s txSetup, key *crypto.PrivKey, msg *txtypes.Msg) (*txtypes.BroadcastResponse, error) {
+	c, addr, err := dialNode(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(cmd.Context(), broadcastTimeout)
+	defer cancel()
+	res, err := c.SignAndBroadcast(ctx, s.chainID, key, []*txtypes.Msg{msg}, s.opts)
+	if err != nil {
+		return nil, nodeErr(addr, err)
+	}
+	return res, nil
+}
+
 // printBroadcast prints a broadcast result and turns a refused tx into an
 // error (non-zero exit) carrying the chain's code and message.
 func printBroadcast(p *printer, res *txtypes.BroadcastResponse) error {
+	return printBroadcastThen(p, res, nil)
+}
+
+// printBroadcastThen is printBroadcast with more text lines (after the
+// result, in text mode only) from then, e.g. the state the tx produced.
+func printBroadcastThen(p *printer, res *txtypes.BroadcastResponse, then func(w io.Writer)) error {
 	err := p.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "txhash: %s\n", res.GetTxHash())
 		switch {
@@ -167,6 +216,9 @@ func printBroadcast(p *printer, res *txtypes.BroadcastResponse) error {
 			fmt.Fprintln(w, "height: (in the mempool, not committed yet; follow it with `petrod query tx HASH`)")
 		}
 		printResultLines(w, res.GetCodespace(), res.GetCode(), res.GetLog(), res.GetEvents())
+		if then != nil && res.GetCode() == 0 {
+			then(w)
+		}
 	})
 	if err != nil {
 		return err

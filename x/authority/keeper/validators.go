@@ -121,6 +121,9 @@ func abs(x int64) int64 {
 // stays non-empty. It checks the whole batch against the set as it was at
 // the start of the block.
 func ValidateUpdates(before []*types.Validator, updates []ValidatorUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
 	seen := map[string]bool{}
 	power := map[string]int64{}
 	for _, v := range before {
