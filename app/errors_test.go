@@ -12,6 +12,8 @@ import (
 	// Every package that registers error codes, so the table is complete
 	// even if app stops importing one of them.
 	_ "github.com/petro-network/petro/x/auth/types"
+	_ "github.com/petro-network/petro/x/authority/types"
+	_ "github.com/petro-network/petro/x/reserve/types"
 	_ "github.com/petro-network/petro/x/token/types"
 )
 
@@ -31,10 +33,12 @@ pair, listed below. This file is generated from the error registry
 (or ` + "`PETRO_UPDATE_GOLDEN=1 go test ./app -run TestErrorsDoc`" + `); a test fails
 if it and the code disagree.
 
-**Codes are frozen once released.** A tx's result code is part of the
-block's results hash, so changing, renumbering or reusing a code is a
-consensus-breaking change. New failures get new codes; a code that is no
-longer produced stays reserved, and its description is never reused.
+**Codes are frozen once released.** A tx's result code is hashed into the
+next block header (` + "`LastResultsHash`" + `), so changing, renumbering or reusing a
+code is a consensus-breaking change; the codespace is not hashed by
+CometBFT, but wallets depend on the pair, so it is frozen just the same.
+New failures get new codes; a code that is no longer produced stays
+reserved, and its description is never reused.
 
 ## How a wallet reads a result
 

@@ -25,7 +25,7 @@ func TestMultiMessageAtomic(t *testing.T) {
 	a := fixture(t)
 	from := sender.PubKey().Address()
 	raw := testutil.NewTx(sender, senderSeq,
-		client.SendMsg(from, recipient, 10),             // would succeed alone
+		client.SendMsg(from, recipient, 10),            // would succeed alone
 		client.SendMsg(from, bystander, senderBalance), // only senderBalance−10 left
 	).Build(t)
 	before := testutil.Snapshot(t, a)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/testutil"
+	authtypes "github.com/petro-network/petro/x/auth/types"
 )
 
 // Fixture accounts shared by the rejection tests.
@@ -144,3 +145,5 @@ func appendBytesField(b []byte, num protowire.Number, v []byte) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, v)
 }
+
+func accountRecord(addr string) *authtypes.Account { return &authtypes.Account{Address: addr} }
