@@ -47,6 +47,11 @@ func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
 // verifySig checks tx's signature over its SignDoc for this chain and
 // remembers success, so the same bytes are never verified twice on a node.
 func (a *App) verifySig(tx *Tx) error {
+	if tx.Body.ChainId != a.chainID {
+		// A tx for another chain gets the same code everywhere (CheckTx,
+		// ProcessProposal, FinalizeBlock), not a signature failure.
+		return authtypes.ErrWrongChainID.Wrapf("tx is for %q, this chain is %q", tx.Body.ChainId, a.chainID)
+	}
 	if a.sigs.has(tx.Hash) {
 		return nil
 	}

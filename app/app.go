@@ -66,6 +66,7 @@ type App struct {
 	pendingHeight  int64
 	pendingTxs     [][]byte
 	pendingResults []*abci.ExecTxResult
+	pendingTime    time.Time
 
 	listenersMu sync.RWMutex
 	listeners   []CommitListener
@@ -99,6 +100,9 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	if err := a.loadPeers(kv); err != nil {
+		return nil, err
+	}
+	if a.lastBlockTime, err = lastBlockTime(kv); err != nil {
 		return nil, err
 	}
 	return a, nil

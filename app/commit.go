@@ -15,6 +15,9 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 		// The node cannot go on without durable state.
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	a.checkMu.Lock() // read by CheckTx and by Simulate on gRPC goroutines
+	a.lastBlockTime = a.pendingTime
+	a.checkMu.Unlock()
 	if err := a.resetCheckState(); err != nil {
 		return nil, err
 	}

@@ -51,10 +51,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
 		}
 	}
-	a.pendingHeight, a.pendingTxs, a.pendingResults = req.Height, req.Txs, results
-	a.checkMu.Lock() // read by CheckTx and by Simulate on gRPC goroutines
-	a.lastBlockTime = req.Time
-	a.checkMu.Unlock()
+	if err := setLastBlock(ctx.Store(), req.Height, req.Time); err != nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+	}
+	a.pendingHeight, a.pendingTxs, a.pendingResults, a.pendingTime = req.Height, req.Txs, results, req.Time
 	return &abci.ResponseFinalizeBlock{
 		TxResults:        results,
 		Events:           events,

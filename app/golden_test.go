@@ -19,7 +19,7 @@ import (
 // a consensus-breaking change that needs a coordinated upgrade. Update the
 // constant only for a change that is meant to break consensus, and say so
 // in the commit message.
-const goldenAppHash = "ca652264e8a023dd2d652dad907b87e669d30949531aac1766dd9ba6d7c2b575"
+const goldenAppHash = "d8014e8a500afdb48fa583ddbf02c57d6599245d110f0494b7c40d84b9f096d2"
 
 // goldenChain is a fixed genesis (deterministic keys, GenesisTime) and
 // five blocks of transfers at fixed times, with successes, a failed

@@ -27,7 +27,10 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("init chain: %w", err)
 		}
 	}
-	kv := a.cs.Working()
+	// Genesis goes through a branch, which writes in key order: the tree's
+	// shape (and so the app hash) does not depend on the order of entries
+	// in genesis.json.
+	kv := store.NewBranch(a.cs.Working())
 	if err := a.auth.InitGenesis(kv, gs.Auth); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
@@ -41,9 +44,17 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
-	if err := a.loadPeers(kv); err != nil {
+	if err := kv.Write(); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	if err := a.loadPeers(a.cs.Working()); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	// Until block 1 commits, CheckTx sees the genesis state (the working
+	// tree; CheckTx and FinalizeBlock never run at once).
+	a.checkMu.Lock()
+	a.check = store.NewBranch(a.cs.Working())
+	a.checkMu.Unlock()
 	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals}, nil
 }
 

@@ -59,14 +59,13 @@ func rejectCases(t testing.TB) []rejectCase {
 			malleate: func(p *testutil.TxParts) { p.EditSig = func(s []byte) []byte { return s[:63] } }},
 		{name: "high-S signature", space: tx, code: 11, proposal: reject,
 			malleate: func(p *testutil.TxParts) { p.EditSig = highS }},
-		{name: "wrong chain id in body", space: tx, code: 12, proposal: accept,
+		{name: "wrong chain id in body", space: tx, code: 12, proposal: reject,
 			// Signed over SignDoc{ChainID, body}: the signature is valid here,
 			// the body's chain id is not.
 			malleate: func(p *testutil.TxParts) { p.Body.ChainId = "other-chain" }},
 		{name: "tx made for another chain", space: tx, code: 12, proposal: reject,
-			// FinalizeBlock verifies signatures (for this chain) before ante
-			// reads the body's chain id, so the same tx gets tx/10 there.
-			finalizeSpace: tx, finalizeCode: 10,
+			// The chain id is checked before the signature everywhere, so
+			// the tx gets tx/12 in CheckTx and FinalizeBlock alike.
 			malleate: func(p *testutil.TxParts) { p.Body.ChainId, p.SignChainID = "other-chain", "other-chain" }},
 		{name: "signature for another chain id", space: tx, code: 10, proposal: reject,
 			malleate: func(p *testutil.TxParts) { p.SignChainID = "other-chain" }},
@@ -134,8 +133,9 @@ func rejectCases(t testing.TB) []rejectCase {
 			malleate: func(p *testutil.TxParts) { send(p).From = bystander.String() }},
 		{name: "self-transfer", space: tok, code: 5, proposal: reject,
 			malleate: func(p *testutil.TxParts) { send(p).To = send(p).From }},
-		{name: "self-transfer to upper-case address", space: tok, code: 5, proposal: reject,
-			// Same address, other (valid BIP-173) spelling: once minted tokens.
+		{name: "self-transfer to upper-case address", space: tok, code: 4, proposal: reject,
+			// Same address, other BIP-173 spelling: once minted tokens; now
+			// only the canonical lower-case spelling is an address.
 			malleate: func(p *testutil.TxParts) { send(p).To = strings.ToUpper(send(p).From) }},
 		{name: "invalid bech32 recipient", space: tok, code: 4, proposal: reject,
 			malleate: func(p *testutil.TxParts) { send(p).To = "petro1notanaddress" }},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
 	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // RIPEMD-160 is fixed by the address format, not chosen for new security.
@@ -54,13 +55,17 @@ func ValidateAddressBytes(b []byte) error {
 	return nil
 }
 
-// AddressFromBech32 parses a "petro1…" address. It accepts the all-lower-case
-// form (and the all-upper-case form, which BIP-173 permits) and rejects a
-// wrong prefix (ErrAddressPrefix), a payload other than 20 bytes
+// AddressFromBech32 parses a "petro1…" address. Only the canonical
+// lower-case form is accepted (ErrAddressEncoding otherwise): BIP-173 also
+// permits all-upper-case, but one spelling per account keeps events,
+// indexes and equality checks on strings sound. It rejects a wrong prefix (ErrAddressPrefix), a payload other than 20 bytes
 // (ErrAddressLength) and anything that is not bech32 (ErrAddressEncoding):
 // bad checksum, mixed case, bech32m checksum, non-zero padding, over 90
 // characters.
 func AddressFromBech32(s string) (Address, error) {
+	if strings.ToLower(s) != s {
+		return nil, fmt.Errorf("%w: address must be lower-case", ErrAddressEncoding)
+	}
 	hrp, data, version, err := bech32.DecodeGeneric(s) // enforces the 90-char limit
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAddressEncoding, err)

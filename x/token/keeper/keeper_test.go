@@ -112,7 +112,7 @@ func TestHandleSendEmitsTransfer(t *testing.T) {
 	}
 	// A message that fails validation changes nothing and emits nothing.
 	ctx = ctx.WithStore(kv)
-	if err := k.HandleSend(ctx, &types.MsgSend{From: alice.String(), To: strings.ToUpper(alice.String()), Amount: 1}); !errors.Is(err, types.ErrSelfTransfer) {
+	if err := k.HandleSend(ctx, &types.MsgSend{From: alice.String(), To: strings.ToUpper(alice.String()), Amount: 1}); !errors.Is(err, types.ErrInvalidAddress) {
 		t.Fatalf("HandleSend(self) = %v", err)
 	}
 	if len(ctx.Events()) != 0 || balance(t, kv, alice) != 6 {

@@ -25,14 +25,14 @@ func TestMsgSendValidateBasic(t *testing.T) {
 		want     error
 	}{
 		{"valid", func(*types.MsgSend) {}, nil},
-		{"upper-case recipient", func(m *types.MsgSend) { m.To = strings.ToUpper(bob) }, nil},
+		{"upper-case recipient", func(m *types.MsgSend) { m.To = strings.ToUpper(bob) }, types.ErrInvalidAddress},
 		{"zero amount", func(m *types.MsgSend) { m.Amount = 0 }, types.ErrInvalidAmount},
 		{"empty from", func(m *types.MsgSend) { m.From = "" }, types.ErrInvalidAddress},
 		{"empty to", func(m *types.MsgSend) { m.To = "" }, types.ErrInvalidAddress},
 		{"wrong prefix", func(m *types.MsgSend) { m.To = "cosmos1qyqszqgpqyqszqgpqyqszqgpqyqszqgp6ljt6k" }, types.ErrInvalidAddress},
 		{"mixed case", func(m *types.MsgSend) { m.To = "P" + bob[1:] }, types.ErrInvalidAddress},
 		{"self-transfer", func(m *types.MsgSend) { m.To = m.From }, types.ErrSelfTransfer},
-		{"self-transfer, upper-case spelling", func(m *types.MsgSend) { m.To = strings.ToUpper(m.From) }, types.ErrSelfTransfer},
+		{"self-transfer, upper-case spelling", func(m *types.MsgSend) { m.To = strings.ToUpper(m.From) }, types.ErrInvalidAddress},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := &types.MsgSend{From: alice, To: bob, Amount: 1}
