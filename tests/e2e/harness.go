@@ -99,6 +99,17 @@ type Node struct {
 // of funded with amount base units, with fast blocks (timeoutCommit).
 func NewSingleNode(t testing.TB, chainID string, funded []crypto.Address, amount uint64, timeoutCommit time.Duration) *Node {
 	t.Helper()
+	return NewSingleNodeWith(t, chainID, func(gs *app.GenesisState) {
+		for _, a := range funded {
+			gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: a.String(), Amount: amount})
+		}
+	}, timeoutCommit)
+}
+
+// NewSingleNodeWith initialises a one-validator home whose app genesis is
+// app.DefaultGenesis edited by mutate.
+func NewSingleNodeWith(t testing.TB, chainID string, mutate func(*app.GenesisState), timeoutCommit time.Duration) *Node {
+	t.Helper()
 	n := &Node{t: t, Home: t.TempDir(), ChainID: chainID,
 		GRPCPort: FreePort(t), RPCPort: FreePort(t), P2PPort: FreePort(t)}
 	out, err := exec.Command(Binary(t), "init", "e2e", "--home", n.Home, "--chain-id", chainID).CombinedOutput()
@@ -111,10 +122,11 @@ func NewSingleNode(t testing.TB, chainID string, funded []crypto.Address, amount
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs := app.DefaultGenesis()
-	for _, a := range funded {
-		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: a.String(), Amount: amount})
+	gs := &app.GenesisState{}
+	if err := json.Unmarshal(doc.AppState, gs); err != nil {
+		t.Fatal(err)
 	}
+	mutate(gs)
 	if doc.AppState, err = json.Marshal(gs); err != nil {
 		t.Fatal(err)
 	}
