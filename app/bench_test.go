@@ -162,3 +162,18 @@ func human(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// BenchmarkDecodeTx is CheckTx's baseline: decoding and the stateless
+// checks alone (canonical encoding, limits, ValidateBasic), no signature
+// and no state.
+func BenchmarkDecodeTx(b *testing.B) {
+	txs := signTransfers(b, 1000, 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := app.DecodeTx(txs[i%len(txs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}

@@ -322,3 +322,27 @@ func BenchmarkPubKeyFromBytes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifySignatureBtcecBaseline is the baseline for
+// BenchmarkVerifySignature: btcec's own ecdsa.Verify on the same key,
+// message and signature, without petro's length, range and low-S checks.
+func BenchmarkVerifySignatureBtcecBaseline(b *testing.B) {
+	k := fixedKey(b)
+	pub, err := btcec.ParsePubKey(k.PubKey().Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte{7}, 256)
+	sig := mustSign(b, k, msg)
+	var r, s btcec.ModNScalar
+	r.SetByteSlice(sig[:32])
+	s.SetByteSlice(sig[32:])
+	esig := ecdsa.NewSignature(&r, &s)
+	h := sha256.Sum256(msg)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !esig.Verify(h[:], pub) {
+			b.Fatal("invalid")
+		}
+	}
+}
