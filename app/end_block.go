@@ -5,38 +5,48 @@ import (
 
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
+	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
 )
 
-// endBlock runs after the block's txs: council proposals move forward,
-// executed validator changes become CometBFT validator updates, the open
-// reserve round settles if its quorum reported, and the backing status is
-// recomputed from block time. It runs on
-// a branch; if anything fails (only a bug could make it), the branch is
-// dropped, the error logged and no update emitted — an invalid update
-// would halt every node, a skipped one only delays a proposal.
+// endBlock runs after the block's txs, module by module, each on its own
+// branch: council proposals move forward (executed validator changes
+// become CometBFT validator updates), redemptions past their deadline
+// expire, the open reserve round settles if its quorum reported and the
+// backing status is recomputed from block time.
+//
+// A module that fails (only a bug could make it) has its branch dropped
+// and the error logged; the others still run — an invalid validator
+// update would halt every node, a skipped step only delays it. If the
+// reserve step fails, the backing is forced to STALE so issuance stops
+// until it is computed again.
 func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate) {
-	branch := store.NewBranch(ctx.Store())
-	bctx := ctx.WithStore(branch)
-	res, err := a.authority.EndBlock(bctx, a.actions())
-	if err == nil {
-		err = a.token.EndBlock(bctx) // expire redemptions past their deadline
+	var events []abci.Event
+	step := func(name string, run func(petro.Context) error) bool {
+		branch := store.NewBranch(ctx.Store())
+		bctx := ctx.WithStore(branch)
+		err := run(bctx)
+		if err == nil {
+			err = branch.Write()
+		}
+		if err != nil {
+			a.logger.Error("end block step failed; its changes are dropped this block", "step", name, "height", ctx.BlockHeight(), "err", err)
+			return false
+		}
+		for _, ev := range bctx.Events() {
+			events = append(events, toABCIEvent(ev))
+		}
+		return true
 	}
-	if err == nil {
-		// After proposals, so a council halt or a new lot counts this block.
-		err = a.reserve.EndBlock(bctx)
-	}
-	if err == nil {
-		err = branch.Write()
-	}
-	if err != nil {
-		a.logger.Error("end block failed; no proposal advanced this block", "height", ctx.BlockHeight(), "err", err)
-		return nil, nil
+	var res authoritykeeper.EndBlockResult
+	step("authority", func(c petro.Context) (err error) {
+		res, err = a.authority.EndBlock(c, a.actions())
+		return err
+	})
+	step("token", a.token.EndBlock) // after proposals: a wipe or a new lot counts this block
+	if !step("reserve", a.reserve.EndBlock) {
+		step("reserve-stale", a.reserve.ForceStale)
 	}
 	a.peersChanged = a.peersChanged || res.PeersChanged
-	events := make([]abci.Event, 0, len(bctx.Events()))
-	for _, ev := range bctx.Events() {
-		events = append(events, toABCIEvent(ev))
-	}
 	updates := make([]abci.ValidatorUpdate, len(res.ValidatorUpdates))
 	for i, u := range res.ValidatorUpdates {
 		updates[i] = abci.Ed25519ValidatorUpdate(u.PubKey, u.Power)

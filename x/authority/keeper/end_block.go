@@ -52,6 +52,11 @@ func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockR
 				return res, err
 			}
 			switch {
+			case now > p.ExpiresAtUnix: // expiry first: a late recount cannot revive it
+				if err := k.finalize(ctx, p, types.ProposalStatus_PROPOSAL_STATUS_EXPIRED, "lifetime ended before the threshold"); err != nil {
+					return res, err
+				}
+				continue
 			case countApprovals(council, p) >= int(council.Threshold) && council.Threshold > 0:
 				params, err := k.Params(kv)
 				if err != nil {
@@ -59,11 +64,8 @@ func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockR
 				}
 				p.Status, p.PassedHeight = types.ProposalStatus_PROPOSAL_STATUS_PASSED, ctx.BlockHeight()
 				p.ExecutableAtUnix = now + int64(params.TimelockSeconds)
-			case now > p.ExpiresAtUnix:
-				if err := k.finalize(ctx, p, types.ProposalStatus_PROPOSAL_STATUS_EXPIRED, "lifetime ended before the threshold"); err != nil {
-					return res, err
-				}
-				continue
+				ctx.EmitEvent(petro.NewEvent(types.EventTypeProposalPassed,
+					"proposal_id", strconv.FormatUint(p.Id, 10), "executable_at", strconv.FormatInt(p.ExecutableAtUnix, 10)))
 			default:
 				continue
 			}
@@ -81,7 +83,8 @@ func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockR
 			continue
 		}
 		branch := store.NewBranch(kv)
-		upd, execErr := k.execute(ctx.WithStore(branch), p, ext, blockDelta, startTotal)
+		bctx := ctx.WithStore(branch)
+		upd, execErr := k.execute(bctx, p, ext, blockDelta, startTotal)
 		if execErr != nil {
 			if isPowerCapDeferral(execErr, blockDelta) {
 				if err := k.setProposal(kv, p); err != nil {
@@ -98,6 +101,9 @@ func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockR
 		}
 		if err := branch.Write(); err != nil {
 			return res, err
+		}
+		for _, ev := range bctx.Events() { // the action's own events (validator_update, lot, wipe…)
+			ctx.EmitEvent(ev)
 		}
 		if upd != nil {
 			touched[string(upd.PubKey)] = true

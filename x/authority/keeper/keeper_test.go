@@ -380,3 +380,33 @@ func TestValidateUpdates(t *testing.T) {
 		})
 	}
 }
+
+func TestPowerCapDoesNotOverflow(t *testing.T) {
+	const big = int64(1) << 57 // 4 × 2^57 is within CometBFT's total limit; ×100 is not within int64
+	e := newEnv(t, func(gs *types.GenesisState) {
+		for _, v := range gs.Validators {
+			v.Power = big
+		}
+	})
+	if _, err := e.propose(1, addVal(7, 2*big)); !errors.Is(err, types.ErrPowerChangeTooLarge) {
+		t.Fatalf("+50%% of the power accepted: %v", err)
+	}
+}
+
+func TestExecutedActionEventsReachTheBlock(t *testing.T) {
+	e := newEnv(t, nil)
+	id, _ := e.propose(1, addVal(7, 10))
+	_ = e.approve(2, id)
+	ctx := e.ctx()
+	if _, err := e.k.EndBlock(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var types_ []string
+	for _, ev := range ctx.Events() {
+		types_ = append(types_, ev.Type)
+	}
+	want := []string{types.EventTypeProposalPassed, types.EventTypeValidatorUpdate, types.EventTypeProposalFinalized}
+	if fmt.Sprint(types_) != fmt.Sprint(want) {
+		t.Fatalf("events %v, want %v", types_, want)
+	}
+}

@@ -1,6 +1,8 @@
 package keeper
 
 import (
+	"math/big"
+
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/x/authority/types"
 )
@@ -88,8 +90,12 @@ func (k Keeper) powerChange(kv store.KVStore, a *types.Action, blockDelta, block
 	default:
 		return nil, nil, nil
 	}
-	// |Δ| cap, relative to the power at the start of the block.
-	if (blockDelta+delta)*100 > int64(params.MaxPowerChangePercent)*blockStartTotal {
+	// |Δ| cap, relative to the power at the start of the block, in 128-bit
+	// arithmetic (powers go up to MaxTotalVotingPower; ×100 would wrap).
+	lhs := new(big.Int).Mul(big.NewInt(blockDelta), big.NewInt(100))
+	lhs.Add(lhs, new(big.Int).Mul(big.NewInt(delta), big.NewInt(100)))
+	rhs := new(big.Int).Mul(big.NewInt(int64(params.MaxPowerChangePercent)), big.NewInt(blockStartTotal))
+	if lhs.Cmp(rhs) > 0 {
 		return nil, nil, types.ErrPowerChangeTooLarge.Wrapf("|Δ| %d (%d already this block) > %d%% of %d",
 			delta, blockDelta, params.MaxPowerChangePercent, blockStartTotal)
 	}

@@ -40,6 +40,7 @@ func ActiveKey(id uint64) []byte { return join(ActivePrefix, binary.BigEndian.Ap
 const (
 	EventTypeProposalSubmitted = "proposal_submitted"
 	EventTypeProposalApproved  = "proposal_approved"
+	EventTypeProposalPassed    = "proposal_passed"
 	EventTypeProposalFinalized = "proposal_finalized"
 	EventTypeValidatorUpdate   = "validator_update"
 )

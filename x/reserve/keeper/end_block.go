@@ -75,13 +75,20 @@ func (k Keeper) settle(ctx petro.Context) error {
 	sort.Strings(lotIDs)
 	medians := map[string]uint64{}
 	for _, id := range lotIDs {
+		// The quorum holds per lot too: a lot created while the round was
+		// open, reported by fewer oracles, waits for the next round.
+		if len(perLot[id]) < int(params.Quorum) {
+			continue
+		}
 		medians[id] = median(perLot[id])
 		round.Lots = append(round.Lots, &types.LotReport{LotId: id, Barrels: medians[id]})
 	}
 	for _, r := range reports {
 		out := deviates(r.Price, round.Price, params.MaxDeviationBps)
 		for _, l := range r.Lots {
-			out = out || deviates(l.Barrels, medians[l.LotId], params.MaxDeviationBps)
+			if m, ok := medians[l.LotId]; ok {
+				out = out || deviates(l.Barrels, m, params.MaxDeviationBps)
+			}
 		}
 		if out {
 			round.Outliers = append(round.Outliers, r.Oracle)
@@ -222,7 +229,7 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 		b.Capacity = Capacity(b.AvailableBarrels, params, hardCap)
 		b.CoverageBps = CoverageBps(b.AvailableBarrels, b.Supply, params.BarrelsPerToken)
 	}
-	b.Nav = new(big.Int).Mul(new(big.Int).SetUint64(b.Supply), new(big.Int).SetUint64(b.Price)).String()
+	b.Nav = NAV(b.Supply, params.BarrelsPerToken, b.Price)
 	switch {
 	case b.Halted:
 		b.Status = types.BackingStatus_BACKING_STATUS_HALTED
@@ -241,6 +248,15 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 			"supply", strconv.FormatUint(b.Supply, 10), "capacity", strconv.FormatUint(b.Capacity, 10)))
 	}
 	return set(kv, types.BackingKey, b)
+}
+
+// NAV is the value of the supply at the price, in 10^-16 USD, exact:
+// supply (10^-8 PTR) × barrels_per_token (10^-8 bbl per PTR) ÷ 10^8 gives
+// 10^-8 barrels; × price (10^-8 USD per barrel) gives 10^-16 USD.
+func NAV(supply, barrelsPerToken, price uint64) string {
+	n := new(big.Int).Mul(new(big.Int).SetUint64(supply), new(big.Int).SetUint64(barrelsPerToken))
+	n.Mul(n, new(big.Int).SetUint64(price))
+	return n.Quo(n, big.NewInt(1e8)).String()
 }
 
 // Capacity is the PTR (base units) that available barrels back:
@@ -301,4 +317,20 @@ func deviates(v, m uint64, bps uint32) bool {
 	lhs := new(big.Int).Mul(new(big.Int).SetUint64(d), big.NewInt(10_000))
 	rhs := new(big.Int).Mul(new(big.Int).SetUint64(m), big.NewInt(int64(bps)))
 	return lhs.Cmp(rhs) > 0
+}
+
+// ForceStale marks the backing STALE at this block without computing it:
+// the app's fallback when the reserve end-block fails, so that no
+// issuance relies on an out-of-date OK.
+func (k Keeper) ForceStale(ctx petro.Context) error {
+	kv := ctx.Store()
+	b, err := k.Backing(kv)
+	if err != nil {
+		return err
+	}
+	if b.Status != types.BackingStatus_BACKING_STATUS_STALE && b.Status != types.BackingStatus_BACKING_STATUS_HALTED {
+		b.Status, b.SinceHeight = types.BackingStatus_BACKING_STATUS_STALE, ctx.BlockHeight()
+	}
+	b.ComputedHeight, b.ComputedTimeUnix = ctx.BlockHeight(), ctx.BlockTime().Unix()
+	return set(kv, types.BackingKey, b)
 }

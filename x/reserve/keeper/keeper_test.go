@@ -309,3 +309,27 @@ func TestMissesAndOutliersCounted(t *testing.T) {
 		t.Fatalf("oracle 3: %+v", rec)
 	}
 }
+
+func TestLotQuorum(t *testing.T) {
+	e := newEnv(t, nil)
+	_ = e.attest(1, 1, 100*barrel, 50*barrel, 70*barrel)
+	// lot-c appears mid-round: only the second report covers it.
+	if err := e.k.ExecuteAction(e.ctx(), &authoritytypes.Action{Sum: &authoritytypes.Action_CreateLot{CreateLot: &types.CreateLot{Lot: lot("lot-c", t0.Add(time.Hour))}}}); err != nil {
+		t.Fatal(err)
+	}
+	ev := sha256.Sum256([]byte("evidence"))
+	if err := e.k.HandleAttest(e.ctx(), &types.MsgAttest{Oracle: addr(2), RoundId: 1, Price: 70 * barrel, ObservedAtUnix: e.now.Unix(), EvidenceHash: ev[:],
+		Lots: []*types.LotReport{{LotId: "lot-a", Barrels: 100 * barrel}, {LotId: "lot-b", Barrels: 50 * barrel}, {LotId: "lot-c", Barrels: 999 * barrel}}}); err != nil {
+		t.Fatal(err)
+	}
+	if b := e.endBlock(); b.AvailableBarrels != 150*barrel {
+		t.Fatalf("a lot reported by one oracle counted: %d", b.AvailableBarrels)
+	}
+}
+
+func TestNAVUsesBarrelsPerToken(t *testing.T) {
+	// 2 PTR at 2 barrels per PTR and 70 USD per barrel: 280 USD = 280 × 10^16.
+	if got := keeper.NAV(2*barrel, 2*barrel, 70*barrel); got != "2800000000000000000" {
+		t.Fatalf("NAV %s", got)
+	}
+}
