@@ -34,14 +34,7 @@ func (q *QueryServer) Status(_ context.Context, req *types.QueryStatusRequest) (
 		return nil, err
 	}
 	b, err := q.k.Backing(kv)
-	if err != nil {
-		return nil, err
-	}
-	resp := &types.QueryStatusResponse{Backing: b, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.BackingKey)
-	}
-	return resp, err
+	return &types.QueryStatusResponse{Backing: b, Height: h}, err
 }
 
 func (q *QueryServer) LatestRound(_ context.Context, req *types.QueryLatestRoundRequest) (*types.QueryRoundResponse, error) {
@@ -56,11 +49,7 @@ func (q *QueryServer) LatestRound(_ context.Context, req *types.QueryLatestRound
 	if r == nil {
 		return nil, types.ErrRoundNotFound.Wrap("no round has settled yet")
 	}
-	resp := &types.QueryRoundResponse{Round: r, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.RoundKey(r.Id))
-	}
-	return resp, err
+	return &types.QueryRoundResponse{Round: r, Height: h}, nil
 }
 
 func (q *QueryServer) Round(_ context.Context, req *types.QueryRoundRequest) (*types.QueryRoundResponse, error) {
@@ -72,11 +61,7 @@ func (q *QueryServer) Round(_ context.Context, req *types.QueryRoundRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryRoundResponse{Round: r, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.RoundKey(req.GetId()))
-	}
-	return resp, err
+	return &types.QueryRoundResponse{Round: r, Height: h}, nil
 }
 
 type iter = interface {
@@ -140,17 +125,7 @@ func (q *QueryServer) Rounds(_ context.Context, req *types.QueryRoundsRequest) (
 	resp := &types.QueryRoundsResponse{Pagination: &types.PageResponse{}}
 	h, next, err := q.rounds(req.GetHeight(), req.GetPagination(), func(r *types.SettledRound) { resp.Rounds = append(resp.Rounds, r) })
 	resp.Height, resp.Pagination.NextKey = h, next
-	if err != nil || !req.GetProve() {
-		return resp, err
-	}
-	for _, r := range resp.Rounds {
-		p, err := petro.ProveKey(q.state, h, types.RoundKey(r.Id))
-		if err != nil {
-			return nil, err
-		}
-		resp.Proofs = append(resp.Proofs, p)
-	}
-	return resp, nil
+	return resp, err
 }
 
 func (q *QueryServer) History(_ context.Context, req *types.QueryHistoryRequest) (*types.QueryHistoryResponse, error) {
@@ -207,21 +182,7 @@ func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*typ
 		return nil, err
 	}
 	lots, err := q.k.Lots(kv)
-	if err != nil {
-		return nil, err
-	}
-	resp := &types.QueryLotsResponse{Lots: lots, Height: h}
-	if !req.GetProve() {
-		return resp, nil
-	}
-	for _, l := range lots {
-		p, err := petro.ProveKey(q.state, h, types.LotKey(l.Id))
-		if err != nil {
-			return nil, err
-		}
-		resp.Proofs = append(resp.Proofs, p)
-	}
-	return resp, nil
+	return &types.QueryLotsResponse{Lots: lots, Height: h}, err
 }
 
 func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest) (*types.QueryOraclesResponse, error) {
@@ -250,12 +211,5 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 		return nil, err
 	}
 	p, err := q.k.Params(kv)
-	if err != nil {
-		return nil, err
-	}
-	resp := &types.QueryParamsResponse{Params: p, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.ParamsKey)
-	}
-	return resp, err
+	return &types.QueryParamsResponse{Params: p, Height: h}, err
 }

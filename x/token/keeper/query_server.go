@@ -42,11 +42,7 @@ func (q *QueryServer) Balance(_ context.Context, req *types.QueryBalanceRequest)
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryBalanceResponse{Balance: &types.Balance{Address: addr.String(), Amount: amount}, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.BalanceKey(addr))
-	}
-	return resp, err
+	return &types.QueryBalanceResponse{Balance: &types.Balance{Address: addr.String(), Amount: amount}, Height: h}, nil
 }
 
 func (q *QueryServer) AllBalances(_ context.Context, req *types.QueryAllBalancesRequest) (*types.QueryAllBalancesResponse, error) {
@@ -88,11 +84,7 @@ func (q *QueryServer) Supply(_ context.Context, req *types.QuerySupplyRequest) (
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QuerySupplyResponse{Amount: s, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.SupplyKey)
-	}
-	return resp, err
+	return &types.QuerySupplyResponse{Amount: s, Height: h}, nil
 }
 
 func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
@@ -104,11 +96,7 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryParamsResponse{Params: p, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.ParamsKey)
-	}
-	return resp, err
+	return &types.QueryParamsResponse{Params: p, Height: h}, nil
 }
 
 func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRequest) (*types.QueryRedemptionResponse, error) {
@@ -120,11 +108,7 @@ func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryRedemptionResponse{Redemption: r, Height: h}
-	if req.GetProve() {
-		resp.Proof, err = petro.ProveKey(q.state, h, types.RedemptionKey(r.GetId()))
-	}
-	return resp, err
+	return &types.QueryRedemptionResponse{Redemption: r, Height: h}, nil
 }
 
 // Redemptions walks ids ascending (by owner through the owner index),
@@ -178,13 +162,6 @@ func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptions
 			break
 		}
 		resp.Redemptions = append(resp.Redemptions, r)
-		if req.GetProve() {
-			p, err := petro.ProveKey(q.state, h, types.RedemptionKey(id))
-			if err != nil {
-				return nil, err
-			}
-			resp.Proofs = append(resp.Proofs, p)
-		}
 	}
 	return resp, it.Error()
 }
@@ -229,17 +206,7 @@ func (q *QueryServer) Totals(_ context.Context, req *types.QueryTotalsRequest) (
 		return nil, err
 	}
 	s, err := q.k.Supply(kv)
-	if err != nil {
-		return nil, err
-	}
-	resp := &types.QueryTotalsResponse{Totals: t, Supply: s, Height: h}
-	if req.GetProve() {
-		if resp.Proof, err = petro.ProveKey(q.state, h, types.TotalsKey); err != nil {
-			return nil, err
-		}
-		resp.SupplyProof, err = petro.ProveKey(q.state, h, types.SupplyKey)
-	}
-	return resp, err
+	return &types.QueryTotalsResponse{Totals: t, Supply: s, Height: h}, err
 }
 
 func (q *QueryServer) Allowances(_ context.Context, req *types.QueryAllowancesRequest) (*types.QueryAllowancesResponse, error) {
