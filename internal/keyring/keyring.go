@@ -134,7 +134,7 @@ func ValidateName(name string) error {
 	if !nameRE.MatchString(name) {
 		return fmt.Errorf("%w: %q", ErrInvalidName, name)
 	}
-	if _, err := crypto.AddressFromBech32(name); err == nil {
+	if _, err := crypto.AddressFromBech32(strings.ToLower(name)); err == nil {
 		return fmt.Errorf("%w: %q is an address", ErrInvalidName, name)
 	}
 	return nil
@@ -350,7 +350,7 @@ func (k *keyring) askPassphrase() (string, error) {
 
 // find resolves a name or a bech32 address to its stored entry.
 func (k *keyring) find(nameOrAddress string) (*storedKey, error) {
-	if addr, err := crypto.AddressFromBech32(nameOrAddress); err == nil {
+	if addr, err := crypto.AddressFromBech32(strings.ToLower(nameOrAddress)); err == nil {
 		entries, err := k.loadAll()
 		if err != nil {
 			return nil, err
