@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
 	dbm "github.com/cosmos/cosmos-db"
+	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
@@ -27,6 +28,19 @@ type Options struct {
 	// Check invariants after every block and halt on a breach (tests).
 	CheckInvariants bool
 	Logger          log.Logger
+
+	// State sync (app.toml [state_sync]; see snapshot.go). SnapshotDir holds the
+	// snapshots this node serves; "" means it serves none (it can still restore one).
+	SnapshotDir string
+	// Take a snapshot every SnapshotInterval heights; 0 never.
+	SnapshotInterval uint64
+	// Keep this many most recent snapshots; 0 means DefaultSnapshotKeepRecent.
+	SnapshotKeepRecent uint32
+	// Snapshot chunk size in bytes; 0 means store.DefaultSnapshotChunkSize (10 MiB).
+	SnapshotChunkSize int
+	// GenesisAppState is genesis.json's app_state. Until the app has state it answers
+	// the peer filter from it: a node that state-syncs never runs InitChain.
+	GenesisAppState []byte
 }
 
 // CommitListener is told about every committed block's txs and results,
@@ -42,6 +56,7 @@ type App struct {
 	logger  log.Logger
 	cs      *store.CommitStore
 	sigs    *sigCache
+	decoded decodedTxCache // txs CheckTx admitted, for recheck
 
 	auth      authkeeper.Keeper
 	authority authoritykeeper.Keeper
@@ -70,6 +85,8 @@ type App struct {
 
 	listenersMu sync.RWMutex
 	listeners   []CommitListener
+
+	snapshots *snapshots // state sync: snapshots taken and served, restore in progress
 }
 
 var _ abci.Application = (*App)(nil)
@@ -105,14 +122,25 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 	if a.lastBlockTime, err = lastBlockTime(kv); err != nil {
 		return nil, err
 	}
+	if err := a.loadGenesisPeers(); err != nil {
+		return nil, err
+	}
+	if a.snapshots, err = newSnapshots(opts, opts.Logger); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
 // ChainID is the chain this app was opened for.
 func (a *App) ChainID() string { return a.chainID }
 
-// Close releases the state store.
-func (a *App) Close() error { return a.cs.Close() }
+// Close stops a snapshot or restore in progress and releases the state store.
+func (a *App) Close() error {
+	if a.snapshots != nil {
+		a.snapshots.close()
+	}
+	return a.cs.Close()
+}
 
 // AddCommitListener registers l for every later commit.
 func (a *App) AddCommitListener(l CommitListener) {
@@ -139,6 +167,22 @@ func (a *App) StateAt(height int64) (store.KVStore, int64, error) {
 	}
 	return store.NewReadOnlyKV(rs), height, nil
 }
+
+// ProveAt implements types.Prover: the value of key at a committed height
+// and its ICS23 proof against that height's app hash.
+func (a *App) ProveAt(height int64, key []byte) ([]byte, *ics23.CommitmentProof, error) {
+	last, _ := a.cs.LastCommit()
+	if height <= 0 || height > last {
+		return nil, nil, fmt.Errorf("height %d: %w (latest is %d)", height, store.ErrVersionNotFound, last)
+	}
+	rs, err := a.cs.ReadAt(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rs.Prove(key)
+}
+
+var _ petro.Prover = (*App)(nil)
 
 // resetCheckState points the check state at the last committed version.
 func (a *App) resetCheckState() error {

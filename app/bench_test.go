@@ -104,15 +104,19 @@ func BenchmarkCheckTx(b *testing.B) {
 		copy(txs[start:], round)
 	}
 	ctx := context.Background()
+	var cpu cpuClock
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu.Start()
 	for i := 0; i < b.N; i++ {
 		resp, err := a.CheckTx(ctx, &abci.RequestCheckTx{Tx: txs[i]})
 		if err != nil || resp.Code != 0 {
 			b.Fatalf("CheckTx %d: %v %s", i, err, resp.GetLog())
 		}
 	}
+	cpu.Stop()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+	cpu.Report(b, 1)
 }
 
 // BenchmarkFinalizeCommit5000 executes and commits one block of 5,000
@@ -131,6 +135,7 @@ func BenchmarkFinalizeCommit5000(b *testing.B) {
 					b.Skip("slow setup: run with -petro.bigstate or PETRO_BENCH_BIG=1")
 				}
 				a := benchApp(b, store.BackendPebble, txsPerBlock, accounts-txsPerBlock)
+				var cpu cpuClock
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
@@ -141,13 +146,16 @@ func BenchmarkFinalizeCommit5000(b *testing.B) {
 							b.Fatalf("ProcessProposal: %v", st)
 						}
 					}
+					cpu.Start()
 					b.StartTimer()
 					resp := finalizeCommit(b, a, height, txs...)
 					b.StopTimer()
+					cpu.Stop()
 					assertAllOK(b, resp)
 					b.StartTimer()
 				}
 				b.ReportMetric(float64(txsPerBlock*b.N)/b.Elapsed().Seconds(), "tx/s")
+				cpu.Report(b, txsPerBlock)
 			})
 		}
 	}
@@ -168,12 +176,16 @@ func human(n int) string {
 // and no state.
 func BenchmarkDecodeTx(b *testing.B) {
 	txs := signTransfers(b, 1000, 0)
+	var cpu cpuClock
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu.Start()
 	for i := 0; i < b.N; i++ {
 		if _, err := app.DecodeTx(txs[i%len(txs)]); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.Stop()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+	cpu.Report(b, 1)
 }

@@ -13,10 +13,23 @@ import (
 // state: decode, ante and every message. On success its effects (the
 // sequence, balances) stay in the check state, so a wallet may send
 // sequences n, n+1, n+2 before a block; a failure changes nothing.
+//
+// A recheck (CometBFT re-runs every tx left in the mempool after each
+// block, against the check state just reset to the committed state) reuses
+// the decoded tx from its admission and the cached signature verification;
+// ante and the messages run in full, so a tx whose sequence or funds the
+// block consumed is still rejected.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	tx, err := DecodeTx(req.Tx)
-	if err != nil {
-		return checkErr(err), nil
+	committed, _ := a.cs.LastCommit()
+	var tx *Tx
+	if req.Type == abci.CheckTxType_Recheck {
+		tx = a.decoded.get(committed, req.Tx)
+	}
+	if tx == nil {
+		var err error
+		if tx, err = DecodeTx(req.Tx); err != nil {
+			return checkErr(err), nil
+		}
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
@@ -30,6 +43,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	if err != nil {
 		return checkErr(err), nil
 	}
+	a.decoded.put(h, tx)
 	return &abci.ResponseCheckTx{Events: events}, nil
 }
 

@@ -22,7 +22,7 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 		return nil, err
 	}
 	if k := a.opts.PruneKeepRecent; k > 0 && version > k {
-		retain := version - k + 1
+		retain := a.snapshots.retainFrom(version - k + 1) // not under a running snapshot
 		if err := a.cs.Prune(retain); err != nil {
 			a.logger.Error("prune failed", "retain_from", retain, "err", err)
 		}
@@ -40,6 +40,7 @@ func (a *App) Commit(_ context.Context, _ *abci.RequestCommit) (*abci.ResponseCo
 		l(version, txs, results)
 	}
 	a.listenersMu.RUnlock()
+	a.snapshots.afterCommit(a.cs, version) // in the background, from the committed version
 	// CometBFT's blocks are kept (RetainHeight 0): they are the audit trail.
 	return &abci.ResponseCommit{}, nil
 }

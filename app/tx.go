@@ -54,12 +54,12 @@ func DecodeTx(raw []byte) (*Tx, error) {
 	if len(tx.Body.Memo) > MaxMemoBytes {
 		return nil, authtypes.ErrMemoTooLarge.Wrapf("%d bytes > %d", len(tx.Body.Memo), MaxMemoBytes)
 	}
-	pk, err := crypto.PubKeyFromBytes(tx.AuthInfo.PubKey)
+	pk, err := pubKeys.parse(tx.AuthInfo.PubKey) // = crypto.PubKeyFromBytes, memoised
 	if err != nil {
 		return nil, authtypes.ErrInvalidPubKey.Wrap(err.Error())
 	}
-	tx.PubKey, tx.Signer = pk, pk.Address()
-	signer := tx.Signer.String()
+	tx.PubKey, tx.Signer = pk.pub, pk.addr
+	signer := pk.bech32
 	for i, m := range tx.Body.Messages {
 		msg, err := unpackMsg(m)
 		if err != nil {

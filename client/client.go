@@ -12,16 +12,20 @@ import (
 	"github.com/petro-network/petro/internal/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // Client is a connection to one node's gRPC endpoint with a typed stub per
 // service. The stubs are safe for concurrent use; call Close when done.
 type Client struct {
-	conn  *grpc.ClientConn
-	Tx    txtypes.TxServiceClient
-	Auth  authtypes.QueryClient
-	Token tokentypes.QueryClient
+	conn      *grpc.ClientConn
+	Tx        txtypes.TxServiceClient
+	Auth      authtypes.QueryClient
+	Token     tokentypes.QueryClient
+	Reserve   reservetypes.QueryClient
+	Authority authoritytypes.QueryClient
 }
 
 // Dial returns a Client for grpcAddr ("host:port"; a "tcp://" prefix is
@@ -46,10 +50,12 @@ func Dial(grpcAddr string) (*Client, error) {
 // options, e.g. TLS). Close closes conn.
 func New(conn *grpc.ClientConn) *Client {
 	return &Client{
-		conn:  conn,
-		Tx:    txtypes.NewTxServiceClient(conn),
-		Auth:  authtypes.NewQueryClient(conn),
-		Token: tokentypes.NewQueryClient(conn),
+		conn:      conn,
+		Tx:        txtypes.NewTxServiceClient(conn),
+		Auth:      authtypes.NewQueryClient(conn),
+		Token:     tokentypes.NewQueryClient(conn),
+		Reserve:   reservetypes.NewQueryClient(conn),
+		Authority: authoritytypes.NewQueryClient(conn),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/petro-network/petro/internal/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -40,4 +41,15 @@ func SignTx(chainID string, key *crypto.PrivKey, seq uint64, msgs []*txtypes.Msg
 // SendMsg wraps a transfer of amount base units.
 func SendMsg(from, to crypto.Address, amount uint64) *txtypes.Msg {
 	return &txtypes.Msg{Sum: &txtypes.Msg_Send{Send: &tokentypes.MsgSend{From: from.String(), To: to.String(), Amount: amount}}}
+}
+
+// AttestMsg wraps an oracle's report (see reservetypes.MsgAttest: lots
+// sorted by id, each once).
+func AttestMsg(m *reservetypes.MsgAttest) *txtypes.Msg {
+	return &txtypes.Msg{Sum: &txtypes.Msg_Attest{Attest: m}}
+}
+
+// IssueMsg wraps an issuer's mint of amount base units to recipient.
+func IssueMsg(issuer, recipient crypto.Address, amount uint64) *txtypes.Msg {
+	return &txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tokentypes.MsgIssue{Issuer: issuer.String(), Recipient: recipient.String(), Amount: amount}}}
 }

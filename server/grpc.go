@@ -86,6 +86,16 @@ func (s *Server) Start(addr string) error {
 	return nil
 }
 
+// ServiceNames lists the gRPC services registered, e.g. for the REST
+// gateway to map.
+func (s *Server) ServiceNames() []string {
+	names := make([]string, 0, 8)
+	for name := range s.grpc.GetServiceInfo() {
+		names = append(names, name)
+	}
+	return names
+}
+
 // Addr is the address actually listened on (useful with port 0).
 func (s *Server) Addr() string { return s.lis.Addr().String() }
 

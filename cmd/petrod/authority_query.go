@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
 const (
@@ -413,9 +414,36 @@ func describeAction(a *authoritytypes.Action) string {
 	case *authoritytypes.Action_SetCouncil:
 		c := s.SetCouncil.GetCouncil()
 		return fmt.Sprintf("set-council %d of [%s]", c.GetThreshold(), strings.Join(c.GetMembers(), ","))
+	case *authoritytypes.Action_WipeFrozen:
+		return fmt.Sprintf("wipe-frozen %s case %q", s.WipeFrozen.GetAddress(), s.WipeFrozen.GetCaseId())
+	case *authoritytypes.Action_CreateLot:
+		return "create-lot " + describeLot(s.CreateLot.GetLot())
+	case *authoritytypes.Action_UpdateLot:
+		return "update-lot " + describeLot(s.UpdateLot.GetLot())
+	case *authoritytypes.Action_RetireLot:
+		return "retire-lot " + s.RetireLot.GetLotId()
+	case *authoritytypes.Action_SetHalt:
+		d := "unhalt"
+		if s.SetHalt.GetHalted() {
+			d = "halt"
+		}
+		if r := s.SetHalt.GetReason(); r != "" {
+			d += fmt.Sprintf(" %q", r)
+		}
+		return d
+	case *authoritytypes.Action_SetReserveParams:
+		p := s.SetReserveParams.GetParams()
+		return fmt.Sprintf("set-reserve-params quorum %d max-age %s skew %s deviation %d bps barrels/PTR %s margin %d bps",
+			p.GetQuorum(), secondsString(p.GetMaxAgeSeconds()), secondsString(p.GetMaxFutureSkewSeconds()), p.GetMaxDeviationBps(),
+			formatDecimal8(p.GetBarrelsPerToken()), p.GetMarginBps())
 	case nil:
 		return "(none)"
 	default:
 		return a.Name()
 	}
+}
+
+func describeLot(l *reservetypes.Lot) string {
+	return fmt.Sprintf("%s field %s %s certifier %q valid until %s", l.GetId(), l.GetField(), categoryName(l.GetCategory()),
+		l.GetCertifier(), unixString(l.GetValidUntilUnix()))
 }

@@ -18,6 +18,8 @@ import (
 
 	txtypes "github.com/petro-network/petro/types/tx"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 const (
@@ -135,7 +137,14 @@ func proposeActionCmds() []*cobra.Command {
 	}
 	setCouncil.Flags().StringSlice(flagMembers, nil, "comma-separated member addresses (required)")
 	setCouncil.Flags().Uint32(flagThreshold, 0, "approvals needed, 1..number of members (required)")
-	return []*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil}
+	wipe := &cobra.Command{
+		Use:   "wipe-frozen ADDRESS --case-id ID",
+		Short: "Burn a frozen account's whole balance (x/token)",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+	}
+	wipe.Flags().String(flagCaseID, "", fmt.Sprintf("the compliance case id (required, at most %d bytes)", maxCaseIDBytes))
+	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe},
+		reserveProposeCmds()...)
 }
 
 func addConsensusKeyFlags(cmd *cobra.Command) {
@@ -144,15 +153,40 @@ func addConsensusKeyFlags(cmd *cobra.Command) {
 	cmd.Flags().String(flagNodeHome, "", "read the consensus key (and node id) from this node home")
 }
 
+// chainLookup reads the chain state that some actions start from; each
+// function is called only after the flags have been checked.
+type chainLookup struct {
+	authorityParams func() (*authoritytypes.Params, error)     // set-params
+	reserveParams   func() (*reservetypes.Params, error)       // set-reserve-params
+	lot             func(id string) (*reservetypes.Lot, error) // update-lot; nil, nil if there is no such lot
+}
+
 // buildAction turns a `propose` subcommand's arguments and flags into an
-// action that passes ValidateBasic. It touches neither the keyring nor the
-// network, except that set-params calls currentParams (after checking its
-// flags) to start from the chain's params. Every problem with the command
-// line is a usageError.
-func buildAction(cmd *cobra.Command, args []string, currentParams func() (*authoritytypes.Params, error)) (*authoritytypes.Action, error) {
+// action that passes ValidateBasic (and, for other modules' actions, their
+// own stateless checks). It touches neither the keyring nor the network,
+// except that set-params, set-reserve-params and update-lot call cur
+// (after checking their flags) to start from the chain's current values.
+// Every problem with the command line is a usageError.
+func buildAction(cmd *cobra.Command, args []string, cur chainLookup) (*authoritytypes.Action, error) {
 	f := cmd.Flags()
 	var a *authoritytypes.Action
 	switch cmd.Name() {
+	case "create-lot", "update-lot", "retire-lot", "halt", "unhalt", "set-reserve-params":
+		return buildReserveAction(cmd, cur)
+	case "wipe-frozen":
+		addr, err := parseAddressArg("address", args[0])
+		if err != nil {
+			return nil, err
+		}
+		caseID, err := caseIDFlag(cmd)
+		if err != nil {
+			return nil, err
+		}
+		w := &tokentypes.WipeFrozen{Address: addr.String(), CaseId: caseID}
+		if err := w.ValidateBasic(); err != nil {
+			return nil, &usageError{fmt.Sprintf("%s: %v", cmd.Name(), err)}
+		}
+		a = &authoritytypes.Action{Sum: &authoritytypes.Action_WipeFrozen{WipeFrozen: w}}
 	case "grant-role":
 		addr, err := parseAddressArg("address", args[0])
 		if err != nil {
@@ -255,7 +289,7 @@ func buildAction(cmd *cobra.Command, args []string, currentParams func() (*autho
 		}
 		a = &authoritytypes.Action{Sum: &authoritytypes.Action_DenyPeer{DenyPeer: &authoritytypes.DenyPeer{NodeId: args[0]}}}
 	case "set-params":
-		p, err := paramsFromFlags(cmd, currentParams)
+		p, err := paramsFromFlags(cmd, cur.authorityParams)
 		if err != nil {
 			return nil, err
 		}
@@ -487,8 +521,10 @@ func runPropose(cmd *cobra.Command, args []string) error {
 	if len(memo) > authoritytypes.MaxMemoBytes {
 		return &usageError{fmt.Sprintf("--%s: %d bytes; at most %d", flagMemo, len(memo), authoritytypes.MaxMemoBytes)}
 	}
-	action, err := buildAction(cmd, args, func() (*authoritytypes.Params, error) {
-		return queryAuthorityParams(cmd)
+	action, err := buildAction(cmd, args, chainLookup{
+		authorityParams: func() (*authoritytypes.Params, error) { return queryAuthorityParams(cmd) },
+		reserveParams:   func() (*reservetypes.Params, error) { return queryReserveParams(cmd) },
+		lot:             func(id string) (*reservetypes.Lot, error) { return queryLot(cmd, id) },
 	})
 	if err != nil {
 		return err

@@ -107,7 +107,7 @@ func TestBuildAction(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := buildAction(proposeCmd(t, tc.cmd, tc.flags...), tc.args, func() (*at.Params, error) { return proto.Clone(chainParams).(*at.Params), nil })
+			got, err := buildAction(proposeCmd(t, tc.cmd, tc.flags...), tc.args, chainLookup{authorityParams: func() (*at.Params, error) { return proto.Clone(chainParams).(*at.Params), nil }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestBuildActionRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := buildAction(proposeCmd(t, tc.cmd, tc.flags...), tc.args, noParams)
+			_, err := buildAction(proposeCmd(t, tc.cmd, tc.flags...), tc.args, chainLookup{authorityParams: noParams})
 			var ue *usageError
 			if !asUsage(err, &ue) {
 				t.Fatalf("want a usage error, got %v", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/petro-network/petro/server"
+	"github.com/petro-network/petro/server/rest"
 )
 
 // AppConfig is app.toml: the settings of petro itself (CometBFT's are in
@@ -25,8 +26,43 @@ type AppConfig struct {
 	// (an archive node, what auditors query).
 	PruningKeepRecent int64 `toml:"pruning_keep_recent"`
 	// Check module invariants after every block and halt on a breach.
-	CheckInvariants bool          `toml:"check_invariants"`
-	GRPC            server.Config `toml:"grpc"`
+	CheckInvariants bool `toml:"check_invariants"`
+	// HaltHeight: after committing this height the node logs "halt height
+	// reached" and exits 0, executing no later block (coordinated
+	// upgrades); 0 = off.
+	HaltHeight int64         `toml:"halt_height"`
+	GRPC       server.Config `toml:"grpc"`
+	// API is the REST/JSON gateway and the audit page (HTTP).
+	API rest.Config `toml:"api"`
+	// StateSync: the snapshots this node takes and serves to nodes that join
+	// by state sync.
+	StateSync StateSyncConfig `toml:"state_sync"`
+}
+
+// StateSyncConfig is app.toml [state_sync]: the snapshots this node takes
+// and serves. Joining a network by state sync is set up in config.toml
+// [statesync] instead (docs/state-sync.md).
+type StateSyncConfig struct {
+	// Take a snapshot every snapshot_interval heights; 0 = never.
+	SnapshotInterval uint64 `toml:"snapshot_interval"`
+	// Keep this many most recent snapshots (at least 1).
+	SnapshotKeepRecent uint32 `toml:"snapshot_keep_recent"`
+	// Directory of the snapshots, relative to the home directory unless absolute.
+	SnapshotDir string `toml:"snapshot_dir"`
+}
+
+// DefaultStateSyncConfig: no snapshots (`petrod testnet` turns them on),
+// keep 2, in data/snapshots.
+func DefaultStateSyncConfig() StateSyncConfig {
+	return StateSyncConfig{SnapshotKeepRecent: 2, SnapshotDir: filepath.Join("data", "snapshots")}
+}
+
+// SnapshotPath is snapshot_dir resolved against home.
+func (c StateSyncConfig) SnapshotPath(home string) string {
+	if filepath.IsAbs(c.SnapshotDir) {
+		return c.SnapshotDir
+	}
+	return filepath.Join(home, c.SnapshotDir)
 }
 
 // DefaultAppConfig is what `petrod init` writes.
@@ -35,6 +71,8 @@ func DefaultAppConfig() AppConfig {
 		DBBackend:     "pebble",
 		IAVLCacheSize: 500_000,
 		GRPC:          server.DefaultConfig(),
+		API:           rest.DefaultConfig(),
+		StateSync:     DefaultStateSyncConfig(),
 	}
 }
 
@@ -64,6 +102,15 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	default:
 		return c, fmt.Errorf("%s: db_backend %q: want pebble or goleveldb", path, c.DBBackend)
 	}
+	if c.HaltHeight < 0 {
+		return c, fmt.Errorf("%s: halt_height %d: want 0 (off) or a height", path, c.HaltHeight)
+	}
+	if c.StateSync.SnapshotDir == "" {
+		return c, fmt.Errorf("%s: state_sync.snapshot_dir must not be empty", path)
+	}
+	if c.StateSync.SnapshotKeepRecent == 0 {
+		return c, fmt.Errorf("%s: state_sync.snapshot_keep_recent must be at least 1", path)
+	}
 	return c, nil
 }
 
@@ -86,6 +133,11 @@ func LoadCometConfig(home string) (*cmtcfg.Config, error) {
 	v := viper.New()
 	v.SetConfigFile(path)
 	if err := v.ReadInConfig(); err != nil {
+		// viper's TOML error does not say where; BurntSushi's names the line.
+		var m map[string]any
+		if _, perr := toml.DecodeFile(path, &m); perr != nil {
+			return nil, fmt.Errorf("%s: %w", path, perr)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	c := cmtcfg.DefaultConfig()

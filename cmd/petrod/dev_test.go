@@ -1,17 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/crypto"
 	"github.com/petro-network/petro/internal/keyring"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
 func TestDevMnemonicsAreValid(t *testing.T) {
@@ -67,14 +73,96 @@ func TestSetupDevHome(t *testing.T) {
 	names := map[string]bool{}
 	for _, k := range keys {
 		names[k.Name] = true
-		if funded[k.Address] != 100_000_000_000_000 {
-			t.Errorf("%s (%s) funded with %d, want 10^14", k.Name, k.Address, funded[k.Address])
+		want := uint64(100_000_000_000_000) // holders: 1,000,000 PTR
+		if strings.HasPrefix(k.Name, "oracle") {
+			want = 100_000_000_000 // oracles: 1,000 PTR
+		}
+		if funded[k.Address] != want {
+			t.Errorf("%s (%s) funded with %d, want %d", k.Name, k.Address, funded[k.Address], want)
 		}
 	}
-	for _, n := range []string{"alice", "bob", "carol"} {
+	for _, n := range []string{"alice", "bob", "carol", "oracle1", "oracle2", "oracle3"} {
 		if !names[n] {
 			t.Errorf("no dev key %s", n)
 		}
+	}
+
+	// Council alice (1 of 1); issuer alice with 10,000,000 PTR; compliance
+	// and pauser bob; oracles oracle1-3; and nothing else.
+	addr := func(name string) string { return keys.addr(name) }
+	if err := gs.Authority.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c := gs.Authority.GetCouncil(); c.GetThreshold() != 1 || len(c.GetMembers()) != 1 || c.GetMembers()[0] != addr("alice") {
+		t.Fatalf("council %v", c)
+	}
+	type grant struct {
+		addr      string
+		role      authoritytypes.Role
+		allowance uint64
+	}
+	wantRoles := map[grant]bool{
+		{addr("alice"), authoritytypes.Role_ROLE_ISSUER, 10_000_000 * ptrUnit}: true,
+		{addr("bob"), authoritytypes.Role_ROLE_COMPLIANCE, 0}:                  true,
+		{addr("bob"), authoritytypes.Role_ROLE_PAUSER, 0}:                      true,
+		{addr("oracle1"), authoritytypes.Role_ROLE_ORACLE, 0}:                  true,
+		{addr("oracle2"), authoritytypes.Role_ROLE_ORACLE, 0}:                  true,
+		{addr("oracle3"), authoritytypes.Role_ROLE_ORACLE, 0}:                  true,
+	}
+	for _, r := range gs.Authority.GetRoles() {
+		g := grant{r.GetAddress(), r.GetRole(), r.GetAllowance()}
+		if !wantRoles[g] {
+			t.Errorf("unexpected role grant %v", r)
+		}
+		delete(wantRoles, g)
+	}
+	if len(wantRoles) > 0 {
+		t.Errorf("missing role grants %v", wantRoles)
+	}
+	// The validator keeps its node id (as petrod init writes it).
+	if vs := gs.Authority.GetValidators(); len(vs) != 1 || vs[0].GetNodeId() == "" {
+		t.Errorf("app_state validators %v", vs)
+	}
+
+	// Reserve: quorum 2, max age 30 s, margin 10 %, 1 barrel per PTR; the
+	// three lots, valid a year from genesis, certificate = SHA-256(id).
+	if err := gs.Reserve.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := gs.Reserve.GetParams()
+	if p.GetQuorum() != 2 || p.GetMaxAgeSeconds() != 30 || p.GetMarginBps() != 1000 || p.GetBarrelsPerToken() != reservetypes.OneBarrel {
+		t.Fatalf("reserve params %v", p)
+	}
+	wantLots := map[string]reservetypes.LotCategory{
+		"ayacucho-1": reservetypes.LotCategory_LOT_CATEGORY_CERTIFIED_IN_GROUND,
+		"carabobo-2": reservetypes.LotCategory_LOT_CATEGORY_STORED,
+		"junin-4":    reservetypes.LotCategory_LOT_CATEGORY_PRODUCED,
+	}
+	if len(gs.Reserve.GetLots()) != len(wantLots) {
+		t.Fatalf("lots %v", gs.Reserve.GetLots())
+	}
+	for _, l := range gs.Reserve.GetLots() {
+		h := sha256.Sum256([]byte(l.GetId()))
+		if c, ok := wantLots[l.GetId()]; !ok || c != l.GetCategory() || l.GetCertifier() != devCertifier ||
+			!bytes.Equal(l.GetCertificateHash(), h[:]) || l.GetRetired() ||
+			l.GetValidUntilUnix() != doc.GenesisTime.Add(365*24*time.Hour).Unix() {
+			t.Errorf("lot %v", l)
+		}
+	}
+
+	// The genesis supply fits what the simulated reserve backs, even at the
+	// low end of its drift, so issuance opens with the first settled round.
+	var supply uint64
+	for _, b := range gs.Token.GetBalances() {
+		supply += b.GetAmount()
+	}
+	low := simReserveBarrels() / 1000 * 999 // −0.1 %
+	capacity := reservekeeper.Capacity(low, p, gs.Token.GetParams().GetHardCap())
+	if supply == 0 || supply > capacity {
+		t.Fatalf("genesis supply %s above the capacity %s the simulated reserve backs", formatPTR(supply), formatPTR(capacity))
+	}
+	if _, err := validatedAppState(&gs); err != nil {
+		t.Fatal(err)
 	}
 
 	// The keys are in the home's test keyring under their names.

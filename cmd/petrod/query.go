@@ -119,11 +119,12 @@ With -o json the result is the protobuf response in protojson form (proto
 field names, every field present, 64-bit integers as strings, bytes in
 base64).`,
 	}
-	token := &cobra.Command{Use: "token", Short: "Query balances and supply"}
+	token := &cobra.Command{Use: "token", Short: "Query balances, supply, redemptions, compliance state and invariants"}
 	token.AddCommand(newQueryBalanceCmd(), newQueryBalancesCmd(), newQuerySupplyCmd())
+	token.AddCommand(tokenQueryCmds()...)
 	auth := &cobra.Command{Use: "auth", Short: "Query accounts"}
 	auth.AddCommand(newQueryAccountCmd())
-	cmd.AddCommand(token, auth, newQueryAuthorityCmd(), newQueryTxCmd())
+	cmd.AddCommand(token, auth, newQueryAuthorityCmd(), newQueryReserveCmd(), newQueryTxCmd())
 	return cmd
 }
 

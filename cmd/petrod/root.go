@@ -47,6 +47,8 @@ func NewRootCmd() *cobra.Command {
 		newQueryCmd(),
 		newStatusCmd(),
 		newTestnetCmd(),
+		newAuditCmd(),
+		newBenchCmd(),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c())

@@ -20,15 +20,19 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/rpc/client/local"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
+	"github.com/petro-network/petro/internal/telemetry"
 	"github.com/petro-network/petro/server"
+	"github.com/petro-network/petro/server/rest"
 )
 
 const (
 	flagGRPCAddr = "grpc.address"
+	flagAPIAddr  = "api.address"
 	flagRPCAddr  = "rpc.laddr"
 	flagP2PAddr  = "p2p.laddr"
 )
@@ -51,11 +55,13 @@ func newStartCmd() *cobra.Command {
 // StartOverrides are command-line settings that win over the config files.
 type StartOverrides struct {
 	GRPCAddress, RPCAddress, P2PAddress string
+	APIAddress                          string
 	LogLevel, LogFormat                 string
 }
 
 func addStartFlags(cmd *cobra.Command) {
 	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml)")
+	cmd.Flags().String(flagAPIAddr, "", "REST/JSON gateway and audit page listen address (overrides app.toml [api] address)")
 	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml)")
 	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml)")
 	cmd.Flags().String(flagLogLevel, "", "log level, e.g. info or consensus:info,*:error (overrides config.toml)")
@@ -67,13 +73,33 @@ func startFlags(cmd *cobra.Command) StartOverrides {
 	return StartOverrides{
 		GRPCAddress: get(flagGRPCAddr), RPCAddress: get(flagRPCAddr), P2PAddress: get(flagP2PAddr),
 		LogLevel: get(flagLogLevel), LogFormat: get(flagLogFmt),
+		APIAddress: get(flagAPIAddr),
 	}
 }
+
+// NodeHooks are optional callbacks into a node run by RunNodeWith.
+type NodeHooks struct {
+	// OnStarted runs in its own goroutine once the node and its gRPC
+	// server are started, with the gRPC address to dial (a loopback address
+	// if the server listens on all interfaces) and the node's logger. ctx
+	// is done when the node begins to shut down; the shutdown waits (up to
+	// hookStopTimeout) for OnStarted to return before gRPC stops. A panic
+	// in it is logged, never fatal to the node.
+	OnStarted func(ctx context.Context, grpcAddr string, logger log.Logger)
+}
+
+// hookStopTimeout bounds how long shutdown waits for NodeHooks.OnStarted.
+const hookStopTimeout = 10 * time.Second
 
 // RunNode runs a node from home until ctx is done, then shuts down in
 // order: gRPC stops taking requests, CometBFT stops (no block is half
 // applied: Commit is atomic), the state DB closes.
 func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Writer) error {
+	return RunNodeWith(ctx, home, o, logOut, NodeHooks{})
+}
+
+// RunNodeWith is RunNode with hooks.
+func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.Writer, hooks NodeHooks) error {
 	cfg, err := LoadCometConfig(home)
 	if err != nil {
 		return err
@@ -84,6 +110,9 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 	}
 	if o.GRPCAddress != "" {
 		appCfg.GRPC.Address = o.GRPCAddress
+	}
+	if o.APIAddress != "" {
+		appCfg.API.Address = o.APIAddress
 	}
 	if o.RPCAddress != "" {
 		cfg.RPC.ListenAddress = o.RPCAddress
@@ -108,10 +137,13 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 	if err != nil {
 		return fmt.Errorf("genesis %s: %w", cfg.GenesisFile(), err)
 	}
+	if err := checkGenesisMatchesData(cfg, genDoc); err != nil {
+		return err
+	}
 
 	db, err := store.OpenDB(appCfg.DBBackend, cfg.DBDir(), "application")
 	if err != nil {
-		return fmt.Errorf("open application db: %w", err)
+		return fmt.Errorf("open application db (damaged? restore data/ from a backup or resync the node): %w", err)
 	}
 	defer db.Close()
 	petroApp, err := app.New(genDoc.ChainID, db, app.Options{
@@ -119,11 +151,35 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 		PruneKeepRecent: appCfg.PruningKeepRecent,
 		CheckInvariants: appCfg.CheckInvariants,
 		Logger:          logger.With("module", "app"),
+		// state sync: snapshots taken and served (app.toml [state_sync]); the
+		// genesis allowlist answers the peer filter of a node that state-syncs
+		SnapshotDir:        appCfg.StateSync.SnapshotPath(home),
+		SnapshotInterval:   appCfg.StateSync.SnapshotInterval,
+		SnapshotKeepRecent: appCfg.StateSync.SnapshotKeepRecent,
+		GenesisAppState:    genDoc.AppState,
 	})
 	if err != nil {
 		return err
 	}
 	defer petroApp.Close()
+	if last, _ := petroApp.LastCommit(); appCfg.HaltHeight > 0 {
+		if err := checkHaltHeight(appCfg.HaltHeight, last); err != nil {
+			return err
+		}
+	}
+	halt := newHaltGuard(petroApp, appCfg.HaltHeight)
+	if cfg.Instrumentation.Prometheus {
+		// petro's gauges and counters on CometBFT's Prometheus endpoint.
+		if m, err := telemetry.New(prometheus.DefaultRegisterer); err != nil {
+			logger.Error("petro metrics not registered", "err", err)
+		} else {
+			u := telemetry.NewUpdater(m, petroApp, logger.With("module", "telemetry"))
+			petroApp.AddCommitListener(u.Listen)
+			tctx, stopTelemetry := context.WithCancel(ctx)
+			defer stopTelemetry()
+			go u.Run(tctx)
+		}
+	}
 
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
@@ -131,7 +187,12 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 		return fmt.Errorf("node key %s: %w", cfg.NodeKeyFile(), err)
 	}
 	n, err := node.NewNodeWithContext(ctx, cfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(petroApp),
+		// Per-connection mutexes: CheckTx (mempool connection) runs while a
+		// block executes (consensus connection); queries and snapshots run
+		// beside both. The app locks its own shared state (check state under
+		// checkMu, reads from committed versions only); see
+		// app.TestConcurrentConnections (-race) and BENCHMARKS.md.
+		proxy.NewConnSyncLocalClientCreator(halt),
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
 		store.CometDBProvider(cometBackend(cfg.DBBackend)),
 		node.DefaultMetricsProvider(cfg.Instrumentation),
@@ -159,10 +220,55 @@ func RunNode(ctx context.Context, home string, o StartOverrides, logOut io.Write
 		n.Wait()
 		return err
 	}
+	var apiSrv *rest.Server
+	if appCfg.API.Enable {
+		apiSrv, err = rest.Dial(grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
+		if err == nil {
+			err = apiSrv.Start(appCfg.API.Address)
+		}
+		if err != nil {
+			grpcSrv.Stop(time.Second)
+			_ = n.Stop()
+			n.Wait()
+			return err
+		}
+		logger.Info("REST/JSON gateway and audit page", "url", "http://"+apiSrv.Addr()+"/")
+	}
 	logger.Info("petro node started", "chain_id", genDoc.ChainID, "grpc", grpcSrv.Addr(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "home", home)
 
-	<-ctx.Done()
+	hookDone := make(chan struct{})
+	hookCtx, stopHook := context.WithCancel(ctx)
+	defer stopHook()
+	if hooks.OnStarted != nil {
+		go func() {
+			defer close(hookDone)
+			defer func() {
+				if r := recover(); r != nil {
+					logger.Error("node hook panicked", "panic", r)
+				}
+			}()
+			hooks.OnStarted(hookCtx, dialableAddr(grpcSrv.Addr()), logger)
+		}()
+	} else {
+		close(hookDone)
+	}
+
+	select {
+	case <-ctx.Done():
+	case <-halt.Halted():
+		h, _ := petroApp.LastCommit()
+		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
+	}
 	logger.Info("shutting down")
+	stopHook()
+	select {
+	case <-hookDone:
+	case <-time.After(hookStopTimeout):
+		logger.Error("node hook did not stop in time; shutting down anyway", "timeout", hookStopTimeout)
+	}
+	if apiSrv != nil {
+		apiSrv.Stop(5 * time.Second)
+	}
 	grpcSrv.Stop(5 * time.Second)
 	if err := n.Stop(); err != nil {
 		logger.Error("stop node", "err", err)
@@ -206,6 +312,9 @@ func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
 		"RPC (config.toml rpc.laddr)":  cfg.RPC.ListenAddress,
 		"P2P (config.toml p2p.laddr)":  cfg.P2P.ListenAddress,
 	}
+	if appCfg.API.Enable {
+		addrs["REST/JSON API (app.toml api.address)"] = appCfg.API.Address
+	}
 	if cfg.Instrumentation.Prometheus {
 		addrs["Prometheus (config.toml prometheus_listen_addr)"] = cfg.Instrumentation.PrometheusListenAddr
 	}
@@ -222,4 +331,20 @@ func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
 		l.Close()
 	}
 	return nil
+}
+
+// dialableAddr turns a listen address into one a local client can dial:
+// an unspecified host (0.0.0.0, ::, empty) becomes the loopback address.
+func dialableAddr(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if ip != nil && ip.To4() == nil {
+			return net.JoinHostPort("::1", port)
+		}
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return listen
 }

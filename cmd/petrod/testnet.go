@@ -25,6 +25,7 @@ import (
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/keyring"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -44,8 +45,14 @@ const (
 	testnetPower      = 10
 	// testnetBalance: each testnet key holds 1,000,000 PTR at genesis.
 	testnetBalance = 1_000_000 * ptrUnit
+	// testnetSnapshotInterval: every node takes a state-sync snapshot every
+	// 50 heights (app.toml [state_sync] snapshot_interval).
+	testnetSnapshotInterval = 50
 	// testnetIssuerAllowance: the issuer may mint 10,000,000 PTR.
 	testnetIssuerAllowance = 10_000_000 * ptrUnit
+	// testnetMaxAgeSeconds: a settled round keeps the backing OK for an
+	// hour.
+	testnetMaxAgeSeconds = 3600
 )
 
 // Port offsets within a node's block of testnetPortStride ports.
@@ -54,7 +61,7 @@ const (
 	portRPC
 	portGRPC
 	portPrometheus
-	portREST // reserved for the REST/JSON gateway
+	portREST // REST/JSON gateway and audit page
 )
 
 // TestnetOptions are the inputs of `petrod testnet`.
@@ -114,9 +121,13 @@ func newTestnetCmd() *cobra.Command {
 
 Every home holds the same genesis.json, so ` + "`petrod start --home DIR/nodeI`" + ` needs no
 flags. Node i listens on --host at base+10i (P2P), base+10i+1 (CometBFT RPC),
-base+10i+2 (gRPC), base+10i+3 (Prometheus, disabled); base+10i+4 is reserved.
+base+10i+2 (gRPC), base+10i+3 (Prometheus: CometBFT's and petro's metrics
+at /metrics), base+10i+4 (REST/JSON + audit page).
 Each node has every other node as a persistent peer. The council is the N
-operator keys with threshold N/2+1; every key holds 1,000,000 PTR.
+operator keys with threshold N/2+1; every key holds 1,000,000 PTR. The
+reserve has three lots (ayacucho-1, carabobo-2, junin-4, valid a year), quorum
+2 and a max age of 1 h: once oracle0-2 settle a round (` + "`petrod tx reserve attest`" + `)
+the backing is OK and the issuer can issue.
 
 The directory is --output; the summary's format is -o/--format text|json
 (json prints the manifest).`,
@@ -293,7 +304,7 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 		c := DefaultCometConfig(home, name)
 		c.P2P.ListenAddress = "tcp://" + port(i, portP2P)
 		c.RPC.ListenAddress = "tcp://" + port(i, portRPC)
-		c.Instrumentation.Prometheus = false
+		c.Instrumentation.Prometheus = true
 		c.Instrumentation.PrometheusListenAddr = port(i, portPrometheus)
 		c.Consensus.TimeoutCommit = o.TimeoutCommit
 		c.DBBackend = "pebbledb"
@@ -314,6 +325,9 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 		}
 		appCfg := DefaultAppConfig()
 		appCfg.GRPC.Address = port(i, portGRPC)
+		appCfg.API.Address = port(i, portREST)
+		// Every node snapshots, so a node added later can join by state sync.
+		appCfg.StateSync.SnapshotInterval = testnetSnapshotInterval
 		if err := WriteAppConfig(home, appCfg); err != nil {
 			return nil, err
 		}
@@ -402,13 +416,21 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 	for _, k := range keys {
 		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: k.Address, Amount: testnetBalance})
 	}
+	genesisTime := time.Now().UTC().Truncate(time.Millisecond)
+	// The reserve: the dev chain's three lots (valid a year), quorum 2 of
+	// the 3 oracles, an hour's max age; issuance opens once a round settles.
+	rp := reservetypes.DefaultParams()
+	rp.Quorum = 2
+	rp.MaxAgeSeconds = testnetMaxAgeSeconds
+	gs.Reserve.Params = rp
+	gs.Reserve.Lots = devReserveLots(genesisTime)
 	appState, err := validatedAppState(gs)
 	if err != nil {
 		return nil, err
 	}
 	doc := &cmttypes.GenesisDoc{
 		ChainID:         o.ChainID,
-		GenesisTime:     time.Now().UTC().Truncate(time.Millisecond),
+		GenesisTime:     genesisTime,
 		ConsensusParams: cmttypes.DefaultConsensusParams(),
 		Validators:      genVals,
 		AppState:        appState,
@@ -485,6 +507,9 @@ func printTestnetSummary(w io.Writer, o TestnetOptions, m *TestnetManifest) {
 	tw.Flush()
 	fmt.Fprintf(w, "\nCouncil: val0…val%d, threshold %d. Roles: oracle0-2 oracle, issuer (allowance %s), compliance, pauser.\n",
 		o.Validators-1, m.CouncilThreshold, formatPTR(testnetIssuerAllowance))
+	fmt.Fprintf(w, "Reserve: lots %s; quorum 2 of the 3 oracles; max age %s. The backing is STALE until\n",
+		strings.Join(devLotIDs(), ", "), secondsString(testnetMaxAgeSeconds))
+	fmt.Fprintln(w, "a round settles: two oracles attest (below), then the issuer can issue.")
 	fmt.Fprintln(w, "\nStart each node (in its own terminal, or in the background):")
 	for _, n := range m.Nodes {
 		fmt.Fprintf(w, "  petrod start --home %s > %s.log 2>&1 &\n", n.Home, n.Home)
@@ -493,6 +518,15 @@ func printTestnetSummary(w io.Writer, o TestnetOptions, m *TestnetManifest) {
 	fmt.Fprintf(w, "  petrod status --node-rpc %s\n", m.Nodes[0].RPC)
 	fmt.Fprintf(w, "  petrod query authority validators --node %s\n", m.Nodes[0].GRPC)
 	fmt.Fprintf(w, "  petrod tx token send val0 %s 10ptr --home %s --keyring-backend test --node %s\n", m.Keys[len(m.Keys)-1].Address, dir, m.Nodes[0].GRPC)
+	var lotArgs []string
+	for _, l := range devSimLots {
+		lotArgs = append(lotArgs, fmt.Sprintf("--lot %s=%d", l.id, l.barrels))
+	}
+	for _, oracle := range []string{"oracle0", "oracle1"} {
+		fmt.Fprintf(w, "  petrod tx reserve attest %s --price 70 --evidence %s --from %s --home %s --keyring-backend test --node %s\n",
+			strings.Join(lotArgs, " "), strings.Repeat("ab", 32), oracle, dir, m.Nodes[0].GRPC)
+	}
+	fmt.Fprintf(w, "  petrod query reserve status --node %s\n", m.Nodes[0].GRPC)
 	fmt.Fprintf(w, "\nManifest: %s\n", filepath.Join(dir, testnetManifest))
 }
 

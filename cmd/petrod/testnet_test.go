@@ -190,6 +190,18 @@ func TestTestnetLayout(t *testing.T) {
 		t.Errorf("%d balances for %d keys", len(funded), len(m.Keys))
 	}
 
+	// The reserve: the three lots, valid a year, quorum 2, max age 1 h.
+	if err := gs.Reserve.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p := gs.Reserve.GetParams(); p.GetQuorum() != 2 || p.GetMaxAgeSeconds() != 3600 {
+		t.Errorf("reserve params %v", p)
+	}
+	if lots := gs.Reserve.GetLots(); len(lots) != 3 || lots[0].GetId() != "ayacucho-1" ||
+		lots[0].GetValidUntilUnix() != doc.GenesisTime.Add(365*24*time.Hour).Unix() {
+		t.Errorf("reserve lots %v", lots)
+	}
+
 	// config.toml of each node: the other 4 nodes as persistent peers, the
 	// loopback ports, filtering, pex, the commit timeout.
 	for i, n := range m.Nodes {
@@ -217,7 +229,7 @@ func TestTestnetLayout(t *testing.T) {
 			t.Errorf("%s: moniker %q db %q timeout_commit %s", n.Name, cfg.Moniker, cfg.DBBackend, cfg.Consensus.TimeoutCommit)
 		}
 		if cfg.P2P.ListenAddress != "tcp://"+n.P2P || cfg.RPC.ListenAddress != "tcp://"+strings.TrimPrefix(n.RPC, "http://") ||
-			cfg.Instrumentation.PrometheusListenAddr != n.Prometheus || cfg.Instrumentation.Prometheus {
+			cfg.Instrumentation.PrometheusListenAddr != n.Prometheus || !cfg.Instrumentation.Prometheus {
 			t.Errorf("%s: p2p %s rpc %s prometheus %s (%v)", n.Name, cfg.P2P.ListenAddress, cfg.RPC.ListenAddress,
 				cfg.Instrumentation.PrometheusListenAddr, cfg.Instrumentation.Prometheus)
 		}

@@ -32,9 +32,10 @@ func newTxCmd() *cobra.Command {
 		Use:   "tx",
 		Short: "Sign transactions with a key from the keyring and broadcast them over gRPC (--node)",
 	}
-	token := &cobra.Command{Use: "token", Short: "Token transactions"}
+	token := &cobra.Command{Use: "token", Short: "Token transactions: send, issue, redeem, compliance (freeze, pause)"}
 	token.AddCommand(newTxSendCmd())
-	cmd.AddCommand(token, newTxAuthorityCmd())
+	token.AddCommand(tokenTxCmds()...)
+	cmd.AddCommand(token, newTxAuthorityCmd(), newTxReserveCmd())
 	return cmd
 }
 

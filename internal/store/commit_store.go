@@ -54,6 +54,11 @@ type CommitStore struct {
 	tree   *iavl.MutableTree // working tree; owned by the block-execution goroutine
 	reader *iavl.MutableTree // only GetImmutable is called on it; safe for concurrent use
 
+	// what Restore needs to replace the working tree after a failed import
+	db        dbm.DB
+	cacheSize int
+	treeOpts  []iavl.Option
+
 	mu      sync.RWMutex // guards the fields below
 	version int64        // last committed version
 	hash    []byte       // its root hash
@@ -82,6 +87,10 @@ func NewCommitStore(db dbm.DB, opts Options) (*CommitStore, error) {
 	// version only; an ImmutableTree of an older version consults it without synchronisation
 	// against a concurrent SaveVersion, and the upgrade itself is written in many batches. Reads
 	// walk the tree instead (O(log n) node loads, cached).
+	// A restore (snapshot import) that crashed left a partial tree: start empty again.
+	if err := recoverInterruptedRestore(db); err != nil {
+		return nil, err
+	}
 	idbw := iavlDB{db: db}
 	tree := iavl.NewMutableTree(idbw, opts.CacheSize, true, iavl.NewNopLogger(), treeOpts...)
 	if _, err := tree.Load(); err != nil {
@@ -89,10 +98,13 @@ func NewCommitStore(db dbm.DB, opts Options) (*CommitStore, error) {
 	}
 	reader := iavl.NewMutableTree(idbw, opts.CacheSize, true, iavl.NewNopLogger(), treeOpts...)
 	return &CommitStore{
-		tree:    tree,
-		reader:  reader,
-		version: tree.Version(),
-		hash:    tree.Hash(),
+		tree:      tree,
+		reader:    reader,
+		db:        db,
+		cacheSize: opts.CacheSize,
+		treeOpts:  treeOpts,
+		version:   tree.Version(),
+		hash:      tree.Hash(),
 	}, nil
 }
 

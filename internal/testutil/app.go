@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
+	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
@@ -144,4 +145,13 @@ func (s CommittedState) StateAt(height int64) (store.KVStore, int64, error) {
 		return nil, 0, err
 	}
 	return store.NewReadOnlyKV(rs), height, nil
+}
+
+// ProveAt follows app.App.ProveAt (types.Prover).
+func (s CommittedState) ProveAt(height int64, key []byte) ([]byte, *ics23.CommitmentProof, error) {
+	rs, err := s.CS.ReadAt(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rs.Prove(key)
 }

@@ -86,6 +86,8 @@ type Node struct {
 	t                          testing.TB
 	Home, ChainID              string
 	GRPCPort, RPCPort, P2PPort int
+	// APIPort serves the REST/JSON gateway and the audit page.
+	APIPort int
 	// fromConfig: the home's own config files hold the ports (testnet).
 	fromConfig bool
 
@@ -111,7 +113,7 @@ func NewSingleNode(t testing.TB, chainID string, funded []crypto.Address, amount
 func NewSingleNodeWith(t testing.TB, chainID string, mutate func(*app.GenesisState), timeoutCommit time.Duration) *Node {
 	t.Helper()
 	n := &Node{t: t, Home: t.TempDir(), ChainID: chainID,
-		GRPCPort: FreePort(t), RPCPort: FreePort(t), P2PPort: FreePort(t)}
+		GRPCPort: FreePort(t), RPCPort: FreePort(t), P2PPort: FreePort(t), APIPort: FreePort(t)}
 	out, err := exec.Command(Binary(t), "init", "e2e", "--home", n.Home, "--chain-id", chainID).CombinedOutput()
 	if err != nil {
 		t.Fatalf("petrod init: %v\n%s", err, out)
@@ -152,6 +154,9 @@ func (n *Node) GRPCAddr() string { return fmt.Sprintf("127.0.0.1:%d", n.GRPCPort
 func (n *Node) RPCAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.RPCPort) }
 func (n *Node) P2PAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.P2PPort) }
 
+// APIURL is the base URL of the REST/JSON gateway and audit page.
+func (n *Node) APIURL() string { return fmt.Sprintf("http://127.0.0.1:%d", n.APIPort) }
+
 // Start runs `petrod start` for this home; its log goes to home/node.log
 // (appended across restarts, printed if the test fails).
 func (n *Node) Start() {
@@ -178,7 +183,8 @@ func (n *Node) Start() {
 	}
 	args := []string{"start", "--home", n.Home}
 	if !n.fromConfig {
-		args = append(args, "--grpc.address", n.GRPCAddr(), "--rpc.laddr", n.RPCAddr(), "--p2p.laddr", n.P2PAddr())
+		args = append(args, "--grpc.address", n.GRPCAddr(), "--rpc.laddr", n.RPCAddr(), "--p2p.laddr", n.P2PAddr(),
+			"--api.address", fmt.Sprintf("127.0.0.1:%d", n.APIPort))
 	}
 	cmd := exec.Command(Binary(n.t), args...)
 	cmd.Stdout, cmd.Stderr = n.log, n.log

@@ -34,7 +34,14 @@ func (q *QueryServer) Status(_ context.Context, req *types.QueryStatusRequest) (
 		return nil, err
 	}
 	b, err := q.k.Backing(kv)
-	return &types.QueryStatusResponse{Backing: b, Height: h}, err
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryStatusResponse{Backing: b, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.BackingKey)
+	}
+	return resp, err
 }
 
 func (q *QueryServer) LatestRound(_ context.Context, req *types.QueryLatestRoundRequest) (*types.QueryRoundResponse, error) {
@@ -49,7 +56,11 @@ func (q *QueryServer) LatestRound(_ context.Context, req *types.QueryLatestRound
 	if r == nil {
 		return nil, types.ErrRoundNotFound.Wrap("no round has settled yet")
 	}
-	return &types.QueryRoundResponse{Round: r, Height: h}, nil
+	resp := &types.QueryRoundResponse{Round: r, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.RoundKey(r.Id))
+	}
+	return resp, err
 }
 
 func (q *QueryServer) Round(_ context.Context, req *types.QueryRoundRequest) (*types.QueryRoundResponse, error) {
@@ -61,7 +72,11 @@ func (q *QueryServer) Round(_ context.Context, req *types.QueryRoundRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryRoundResponse{Round: r, Height: h}, nil
+	resp := &types.QueryRoundResponse{Round: r, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.RoundKey(req.GetId()))
+	}
+	return resp, err
 }
 
 type iter = interface {
@@ -125,7 +140,17 @@ func (q *QueryServer) Rounds(_ context.Context, req *types.QueryRoundsRequest) (
 	resp := &types.QueryRoundsResponse{Pagination: &types.PageResponse{}}
 	h, next, err := q.rounds(req.GetHeight(), req.GetPagination(), func(r *types.SettledRound) { resp.Rounds = append(resp.Rounds, r) })
 	resp.Height, resp.Pagination.NextKey = h, next
-	return resp, err
+	if err != nil || !req.GetProve() {
+		return resp, err
+	}
+	for _, r := range resp.Rounds {
+		p, err := petro.ProveKey(q.state, h, types.RoundKey(r.Id))
+		if err != nil {
+			return nil, err
+		}
+		resp.Proofs = append(resp.Proofs, p)
+	}
+	return resp, nil
 }
 
 func (q *QueryServer) History(_ context.Context, req *types.QueryHistoryRequest) (*types.QueryHistoryResponse, error) {
@@ -182,7 +207,21 @@ func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*typ
 		return nil, err
 	}
 	lots, err := q.k.Lots(kv)
-	return &types.QueryLotsResponse{Lots: lots, Height: h}, err
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryLotsResponse{Lots: lots, Height: h}
+	if !req.GetProve() {
+		return resp, nil
+	}
+	for _, l := range lots {
+		p, err := petro.ProveKey(q.state, h, types.LotKey(l.Id))
+		if err != nil {
+			return nil, err
+		}
+		resp.Proofs = append(resp.Proofs, p)
+	}
+	return resp, nil
 }
 
 func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest) (*types.QueryOraclesResponse, error) {
@@ -211,5 +250,12 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 		return nil, err
 	}
 	p, err := q.k.Params(kv)
-	return &types.QueryParamsResponse{Params: p, Height: h}, err
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryParamsResponse{Params: p, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.ParamsKey)
+	}
+	return resp, err
 }

@@ -7,6 +7,7 @@
 package types
 
 import (
+	proof "github.com/petro-network/petro/types/proof"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -125,9 +126,12 @@ func (x *PageResponse) GetNextKey() []byte {
 	return nil
 }
 
+// With prove, the responses below carry proofs of the stored records
+// against the app hash committed at height (see petro.proof.v1.Proof).
 type QueryStatusRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -169,10 +173,18 @@ func (x *QueryStatusRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryStatusRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryStatusResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Backing       *Backing               `protobuf:"bytes,1,opt,name=backing,proto3" json:"backing,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"` // the backing key
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -221,9 +233,17 @@ func (x *QueryStatusResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryStatusResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type QueryLatestRoundRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -265,10 +285,18 @@ func (x *QueryLatestRoundRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryLatestRoundRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryRoundRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -317,10 +345,18 @@ func (x *QueryRoundRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRoundRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryRoundResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Round         *SettledRound          `protobuf:"bytes,1,opt,name=round,proto3" json:"round,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"` // the round key
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -369,10 +405,18 @@ func (x *QueryRoundResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRoundResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type QueryRoundsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Pagination    *PageRequest           `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -421,11 +465,19 @@ func (x *QueryRoundsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRoundsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryRoundsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Rounds        []*SettledRound        `protobuf:"bytes,1,rep,name=rounds,proto3" json:"rounds,omitempty"`
 	Pagination    *PageResponse          `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	Proofs        []*proof.Proof         `protobuf:"bytes,4,rep,name=proofs,proto3" json:"proofs,omitempty"` // one per round, same order
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -479,6 +531,13 @@ func (x *QueryRoundsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryRoundsResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
 }
 
 type QueryOpenRoundRequest struct {
@@ -596,6 +655,7 @@ func (x *QueryOpenRoundResponse) GetHeight() int64 {
 type QueryLotsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -637,10 +697,18 @@ func (x *QueryLotsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryLotsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryLotsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Lots          []*Lot                 `protobuf:"bytes,1,rep,name=lots,proto3" json:"lots,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proofs        []*proof.Proof         `protobuf:"bytes,3,rep,name=proofs,proto3" json:"proofs,omitempty"` // one per lot, same order
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -687,6 +755,13 @@ func (x *QueryLotsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryLotsResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
 }
 
 type QueryOraclesRequest struct {
@@ -992,6 +1067,7 @@ func (x *QueryHistoryResponse) GetHeight() int64 {
 type QueryParamsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1033,10 +1109,19 @@ func (x *QueryParamsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryParamsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryParamsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Params        *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
-	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Params *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
+	Height int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	// the params key (absence: the defaults apply)
+	Proof         *proof.Proof `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1085,53 +1170,69 @@ func (x *QueryParamsResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryParamsResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 var File_petro_reserve_v1_query_proto protoreflect.FileDescriptor
 
 const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\n" +
-	"\x1cpetro/reserve/v1/query.proto\x12\x10petro.reserve.v1\x1a\x1epetro/reserve/v1/reserve.proto\"O\n" +
+	"\x1cpetro/reserve/v1/query.proto\x12\x10petro.reserve.v1\x1a\x1apetro/proof/v1/proof.proto\x1a\x1epetro/reserve/v1/reserve.proto\"O\n" +
 	"\vPageRequest\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\fR\x03key\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\rR\x05limit\x12\x18\n" +
 	"\areverse\x18\x03 \x01(\bR\areverse\")\n" +
 	"\fPageResponse\x12\x19\n" +
-	"\bnext_key\x18\x01 \x01(\fR\anextKey\",\n" +
+	"\bnext_key\x18\x01 \x01(\fR\anextKey\"B\n" +
 	"\x12QueryStatusRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"b\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x8f\x01\n" +
 	"\x13QueryStatusResponse\x123\n" +
 	"\abacking\x18\x01 \x01(\v2\x19.petro.reserve.v1.BackingR\abacking\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"1\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"G\n" +
 	"\x17QueryLatestRoundRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\";\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"Q\n" +
 	"\x11QueryRoundRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"b\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\x8f\x01\n" +
 	"\x12QueryRoundResponse\x124\n" +
 	"\x05round\x18\x01 \x01(\v2\x1e.petro.reserve.v1.SettledRoundR\x05round\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"k\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"\x81\x01\n" +
 	"\x12QueryRoundsRequest\x12=\n" +
 	"\n" +
 	"pagination\x18\x01 \x01(\v2\x1d.petro.reserve.v1.PageRequestR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"\xa5\x01\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\xd4\x01\n" +
 	"\x13QueryRoundsResponse\x126\n" +
 	"\x06rounds\x18\x01 \x03(\v2\x1e.petro.reserve.v1.SettledRoundR\x06rounds\x12>\n" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\"/\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12-\n" +
+	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"/\n" +
 	"\x15QueryOpenRoundRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"\xa6\x01\n" +
 	"\x16QueryOpenRoundResponse\x12\x19\n" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12A\n" +
 	"\fattestations\x18\x02 \x03(\v2\x1d.petro.reserve.v1.AttestationR\fattestations\x12\x16\n" +
 	"\x06quorum\x18\x03 \x01(\rR\x06quorum\x12\x16\n" +
-	"\x06height\x18\x04 \x01(\x03R\x06height\"*\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\"@\n" +
 	"\x10QueryLotsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"V\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x85\x01\n" +
 	"\x11QueryLotsResponse\x12)\n" +
 	"\x04lots\x18\x01 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"-\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12-\n" +
+	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"-\n" +
 	"\x13QueryOraclesRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"h\n" +
 	"\x14QueryOraclesResponse\x128\n" +
@@ -1155,12 +1256,14 @@ const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"B\n" +
 	"\x12QueryParamsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"_\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x8c\x01\n" +
 	"\x13QueryParamsResponse\x120\n" +
 	"\x06params\x18\x01 \x01(\v2\x18.petro.reserve.v1.ParamsR\x06params\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height2\xa5\x06\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof2\xa5\x06\n" +
 	"\x05Query\x12U\n" +
 	"\x06Status\x12$.petro.reserve.v1.QueryStatusRequest\x1a%.petro.reserve.v1.QueryStatusResponse\x12^\n" +
 	"\vLatestRound\x12).petro.reserve.v1.QueryLatestRoundRequest\x1a$.petro.reserve.v1.QueryRoundResponse\x12R\n" +
@@ -1207,48 +1310,54 @@ var file_petro_reserve_v1_query_proto_goTypes = []any{
 	(*QueryParamsRequest)(nil),      // 18: petro.reserve.v1.QueryParamsRequest
 	(*QueryParamsResponse)(nil),     // 19: petro.reserve.v1.QueryParamsResponse
 	(*Backing)(nil),                 // 20: petro.reserve.v1.Backing
-	(*SettledRound)(nil),            // 21: petro.reserve.v1.SettledRound
-	(*Attestation)(nil),             // 22: petro.reserve.v1.Attestation
-	(*Lot)(nil),                     // 23: petro.reserve.v1.Lot
-	(*OracleRecord)(nil),            // 24: petro.reserve.v1.OracleRecord
-	(*Params)(nil),                  // 25: petro.reserve.v1.Params
+	(*proof.Proof)(nil),             // 21: petro.proof.v1.Proof
+	(*SettledRound)(nil),            // 22: petro.reserve.v1.SettledRound
+	(*Attestation)(nil),             // 23: petro.reserve.v1.Attestation
+	(*Lot)(nil),                     // 24: petro.reserve.v1.Lot
+	(*OracleRecord)(nil),            // 25: petro.reserve.v1.OracleRecord
+	(*Params)(nil),                  // 26: petro.reserve.v1.Params
 }
 var file_petro_reserve_v1_query_proto_depIdxs = []int32{
 	20, // 0: petro.reserve.v1.QueryStatusResponse.backing:type_name -> petro.reserve.v1.Backing
-	21, // 1: petro.reserve.v1.QueryRoundResponse.round:type_name -> petro.reserve.v1.SettledRound
-	0,  // 2: petro.reserve.v1.QueryRoundsRequest.pagination:type_name -> petro.reserve.v1.PageRequest
-	21, // 3: petro.reserve.v1.QueryRoundsResponse.rounds:type_name -> petro.reserve.v1.SettledRound
-	1,  // 4: petro.reserve.v1.QueryRoundsResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	22, // 5: petro.reserve.v1.QueryOpenRoundResponse.attestations:type_name -> petro.reserve.v1.Attestation
-	23, // 6: petro.reserve.v1.QueryLotsResponse.lots:type_name -> petro.reserve.v1.Lot
-	24, // 7: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
-	0,  // 8: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
-	15, // 9: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
-	1,  // 10: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	25, // 11: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
-	2,  // 12: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
-	4,  // 13: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
-	5,  // 14: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
-	7,  // 15: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
-	9,  // 16: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
-	11, // 17: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
-	13, // 18: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
-	16, // 19: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
-	18, // 20: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
-	3,  // 21: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
-	6,  // 22: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
-	6,  // 23: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
-	8,  // 24: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
-	10, // 25: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
-	12, // 26: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
-	14, // 27: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
-	17, // 28: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
-	19, // 29: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
-	21, // [21:30] is the sub-list for method output_type
-	12, // [12:21] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	21, // 1: petro.reserve.v1.QueryStatusResponse.proof:type_name -> petro.proof.v1.Proof
+	22, // 2: petro.reserve.v1.QueryRoundResponse.round:type_name -> petro.reserve.v1.SettledRound
+	21, // 3: petro.reserve.v1.QueryRoundResponse.proof:type_name -> petro.proof.v1.Proof
+	0,  // 4: petro.reserve.v1.QueryRoundsRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	22, // 5: petro.reserve.v1.QueryRoundsResponse.rounds:type_name -> petro.reserve.v1.SettledRound
+	1,  // 6: petro.reserve.v1.QueryRoundsResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	21, // 7: petro.reserve.v1.QueryRoundsResponse.proofs:type_name -> petro.proof.v1.Proof
+	23, // 8: petro.reserve.v1.QueryOpenRoundResponse.attestations:type_name -> petro.reserve.v1.Attestation
+	24, // 9: petro.reserve.v1.QueryLotsResponse.lots:type_name -> petro.reserve.v1.Lot
+	21, // 10: petro.reserve.v1.QueryLotsResponse.proofs:type_name -> petro.proof.v1.Proof
+	25, // 11: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
+	0,  // 12: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	15, // 13: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
+	1,  // 14: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	26, // 15: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
+	21, // 16: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	2,  // 17: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
+	4,  // 18: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
+	5,  // 19: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
+	7,  // 20: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
+	9,  // 21: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
+	11, // 22: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
+	13, // 23: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
+	16, // 24: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
+	18, // 25: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
+	3,  // 26: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
+	6,  // 27: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
+	6,  // 28: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
+	8,  // 29: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
+	10, // 30: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
+	12, // 31: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
+	14, // 32: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
+	17, // 33: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
+	19, // 34: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
+	26, // [26:35] is the sub-list for method output_type
+	17, // [17:26] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_query_proto_init() }

@@ -42,7 +42,11 @@ func (q *QueryServer) Balance(_ context.Context, req *types.QueryBalanceRequest)
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryBalanceResponse{Balance: &types.Balance{Address: addr.String(), Amount: amount}, Height: h}, nil
+	resp := &types.QueryBalanceResponse{Balance: &types.Balance{Address: addr.String(), Amount: amount}, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.BalanceKey(addr))
+	}
+	return resp, err
 }
 
 func (q *QueryServer) AllBalances(_ context.Context, req *types.QueryAllBalancesRequest) (*types.QueryAllBalancesResponse, error) {
@@ -84,7 +88,11 @@ func (q *QueryServer) Supply(_ context.Context, req *types.QuerySupplyRequest) (
 	if err != nil {
 		return nil, err
 	}
-	return &types.QuerySupplyResponse{Amount: s, Height: h}, nil
+	resp := &types.QuerySupplyResponse{Amount: s, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.SupplyKey)
+	}
+	return resp, err
 }
 
 func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
@@ -96,7 +104,11 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryParamsResponse{Params: p, Height: h}, nil
+	resp := &types.QueryParamsResponse{Params: p, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.ParamsKey)
+	}
+	return resp, err
 }
 
 func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRequest) (*types.QueryRedemptionResponse, error) {
@@ -108,7 +120,11 @@ func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRe
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryRedemptionResponse{Redemption: r, Height: h}, nil
+	resp := &types.QueryRedemptionResponse{Redemption: r, Height: h}
+	if req.GetProve() {
+		resp.Proof, err = petro.ProveKey(q.state, h, types.RedemptionKey(r.GetId()))
+	}
+	return resp, err
 }
 
 // Redemptions walks ids ascending (by owner through the owner index),
@@ -162,6 +178,13 @@ func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptions
 			break
 		}
 		resp.Redemptions = append(resp.Redemptions, r)
+		if req.GetProve() {
+			p, err := petro.ProveKey(q.state, h, types.RedemptionKey(id))
+			if err != nil {
+				return nil, err
+			}
+			resp.Proofs = append(resp.Proofs, p)
+		}
 	}
 	return resp, it.Error()
 }
@@ -206,7 +229,17 @@ func (q *QueryServer) Totals(_ context.Context, req *types.QueryTotalsRequest) (
 		return nil, err
 	}
 	s, err := q.k.Supply(kv)
-	return &types.QueryTotalsResponse{Totals: t, Supply: s, Height: h}, err
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryTotalsResponse{Totals: t, Supply: s, Height: h}
+	if req.GetProve() {
+		if resp.Proof, err = petro.ProveKey(q.state, h, types.TotalsKey); err != nil {
+			return nil, err
+		}
+		resp.SupplyProof, err = petro.ProveKey(q.state, h, types.SupplyKey)
+	}
+	return resp, err
 }
 
 func (q *QueryServer) Allowances(_ context.Context, req *types.QueryAllowancesRequest) (*types.QueryAllowancesResponse, error) {

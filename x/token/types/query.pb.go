@@ -7,6 +7,7 @@
 package types
 
 import (
+	proof "github.com/petro-network/petro/types/proof"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -122,6 +123,7 @@ type QueryBalanceRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"` // 0 = latest committed
+	Prove         bool                   `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"`   // add a proof of the balance key (absence when 0)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -170,10 +172,18 @@ func (x *QueryBalanceRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryBalanceRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryBalanceResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Balance       *Balance               `protobuf:"bytes,1,opt,name=balance,proto3" json:"balance,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"` // with prove
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -220,6 +230,13 @@ func (x *QueryBalanceResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryBalanceResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
 }
 
 type QueryAllBalancesRequest struct {
@@ -337,6 +354,7 @@ func (x *QueryAllBalancesResponse) GetHeight() int64 {
 type QuerySupplyRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -378,10 +396,18 @@ func (x *QuerySupplyRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QuerySupplyRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QuerySupplyResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Amount        uint64                 `protobuf:"varint,1,opt,name=amount,proto3" json:"amount,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"` // with prove: the supply key
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -430,9 +456,17 @@ func (x *QuerySupplyResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QuerySupplyResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type QueryParamsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -474,10 +508,19 @@ func (x *QueryParamsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryParamsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryParamsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Params        *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
-	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Params *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
+	Height int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	// with prove: the params key (absence: the defaults apply)
+	Proof         *proof.Proof `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -526,10 +569,18 @@ func (x *QueryParamsResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryParamsResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type QueryRedemptionRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -578,10 +629,18 @@ func (x *QueryRedemptionRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRedemptionRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryRedemptionResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Redemption    *Redemption            `protobuf:"bytes,1,opt,name=redemption,proto3" json:"redemption,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"` // with prove
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -630,12 +689,20 @@ func (x *QueryRedemptionResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRedemptionResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type QueryRedemptionsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Owner         string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`                                         // optional
 	Status        RedemptionStatus       `protobuf:"varint,2,opt,name=status,proto3,enum=petro.token.v1.RedemptionStatus" json:"status,omitempty"` // optional
 	Pagination    *PageRequest           `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	Height        int64                  `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,5,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -698,11 +765,20 @@ func (x *QueryRedemptionsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRedemptionsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryRedemptionsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Redemptions   []*Redemption          `protobuf:"bytes,1,rep,name=redemptions,proto3" json:"redemptions,omitempty"`
-	Pagination    *PageResponse          `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
-	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Redemptions []*Redemption          `protobuf:"bytes,1,rep,name=redemptions,proto3" json:"redemptions,omitempty"`
+	Pagination  *PageResponse          `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+	Height      int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	// with prove: one per redemption, in the same order
+	Proofs        []*proof.Proof `protobuf:"bytes,4,rep,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -756,6 +832,13 @@ func (x *QueryRedemptionsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryRedemptionsResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
 }
 
 type QueryFrozenRequest struct {
@@ -953,6 +1036,7 @@ func (x *QueryPauseResponse) GetHeight() int64 {
 type QueryTotalsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -994,11 +1078,20 @@ func (x *QueryTotalsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryTotalsRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryTotalsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Totals        *Totals                `protobuf:"bytes,1,opt,name=totals,proto3" json:"totals,omitempty"`
 	Supply        uint64                 `protobuf:"varint,2,opt,name=supply,proto3" json:"supply,omitempty"`
 	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	Proof         *proof.Proof           `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`                                // with prove: the totals key
+	SupplyProof   *proof.Proof           `protobuf:"bytes,5,opt,name=supply_proof,json=supplyProof,proto3" json:"supply_proof,omitempty"` // with prove: the supply key
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1052,6 +1145,20 @@ func (x *QueryTotalsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryTotalsResponse) GetProof() *proof.Proof {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
+func (x *QueryTotalsResponse) GetSupplyProof() *proof.Proof {
+	if x != nil {
+		return x.SupplyProof
+	}
+	return nil
 }
 
 type Allowance struct {
@@ -1370,18 +1477,20 @@ var File_petro_token_v1_query_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\n" +
-	"\x1apetro/token/v1/query.proto\x12\x0epetro.token.v1\x1a\x1apetro/token/v1/token.proto\"5\n" +
+	"\x1apetro/token/v1/query.proto\x12\x0epetro.token.v1\x1a\x1apetro/proof/v1/proof.proto\x1a\x1apetro/token/v1/token.proto\"5\n" +
 	"\vPageRequest\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\fR\x03key\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\rR\x05limit\")\n" +
 	"\fPageResponse\x12\x19\n" +
-	"\bnext_key\x18\x01 \x01(\fR\anextKey\"G\n" +
+	"\bnext_key\x18\x01 \x01(\fR\anextKey\"]\n" +
 	"\x13QueryBalanceRequest\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"a\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\x8e\x01\n" +
 	"\x14QueryBalanceResponse\x121\n" +
 	"\abalance\x18\x01 \x01(\v2\x17.petro.token.v1.BalanceR\abalance\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"n\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"n\n" +
 	"\x17QueryAllBalancesRequest\x12;\n" +
 	"\n" +
 	"pagination\x18\x01 \x01(\v2\x1b.petro.token.v1.PageRequestR\n" +
@@ -1392,38 +1501,46 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"B\n" +
 	"\x12QuerySupplyRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"E\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"r\n" +
 	"\x13QuerySupplyResponse\x12\x16\n" +
 	"\x06amount\x18\x01 \x01(\x04R\x06amount\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"B\n" +
 	"\x12QueryParamsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"]\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x8a\x01\n" +
 	"\x13QueryParamsResponse\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"@\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"V\n" +
 	"\x16QueryRedemptionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"m\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\x9a\x01\n" +
 	"\x17QueryRedemptionResponse\x12:\n" +
 	"\n" +
 	"redemption\x18\x01 \x01(\v2\x1a.petro.token.v1.RedemptionR\n" +
 	"redemption\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"\xbe\x01\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x03 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\"\xd4\x01\n" +
 	"\x17QueryRedemptionsRequest\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\tR\x05owner\x128\n" +
 	"\x06status\x18\x02 \x01(\x0e2 .petro.token.v1.RedemptionStatusR\x06status\x12;\n" +
 	"\n" +
 	"pagination\x18\x03 \x01(\v2\x1b.petro.token.v1.PageRequestR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x04 \x01(\x03R\x06height\"\xae\x01\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x05 \x01(\bR\x05prove\"\xdd\x01\n" +
 	"\x18QueryRedemptionsResponse\x12<\n" +
 	"\vredemptions\x18\x01 \x03(\v2\x1a.petro.token.v1.RedemptionR\vredemptions\x12<\n" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12-\n" +
+	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\",\n" +
 	"\x12QueryFrozenRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"c\n" +
 	"\x13QueryFrozenResponse\x124\n" +
@@ -1433,13 +1550,16 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"^\n" +
 	"\x12QueryPauseResponse\x120\n" +
 	"\x05pause\x18\x01 \x01(\v2\x1a.petro.token.v1.PauseStateR\x05pause\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"B\n" +
 	"\x12QueryTotalsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"u\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\xdc\x01\n" +
 	"\x13QueryTotalsResponse\x12.\n" +
 	"\x06totals\x18\x01 \x01(\v2\x16.petro.token.v1.TotalsR\x06totals\x12\x16\n" +
 	"\x06supply\x18\x02 \x01(\x04R\x06supply\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\"A\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12+\n" +
+	"\x05proof\x18\x04 \x01(\v2\x15.petro.proof.v1.ProofR\x05proof\x128\n" +
+	"\fsupply_proof\x18\x05 \x01(\v2\x15.petro.proof.v1.ProofR\vsupplyProof\"A\n" +
 	"\tAllowance\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
 	"\tallowance\x18\x02 \x01(\x04R\tallowance\"0\n" +
@@ -1519,56 +1639,64 @@ var file_petro_token_v1_query_proto_goTypes = []any{
 	(*QueryInvariantsRequest)(nil),   // 24: petro.token.v1.QueryInvariantsRequest
 	(*QueryInvariantsResponse)(nil),  // 25: petro.token.v1.QueryInvariantsResponse
 	(*Balance)(nil),                  // 26: petro.token.v1.Balance
-	(*Params)(nil),                   // 27: petro.token.v1.Params
-	(*Redemption)(nil),               // 28: petro.token.v1.Redemption
-	(RedemptionStatus)(0),            // 29: petro.token.v1.RedemptionStatus
-	(*FreezeRecord)(nil),             // 30: petro.token.v1.FreezeRecord
-	(*PauseState)(nil),               // 31: petro.token.v1.PauseState
-	(*Totals)(nil),                   // 32: petro.token.v1.Totals
+	(*proof.Proof)(nil),              // 27: petro.proof.v1.Proof
+	(*Params)(nil),                   // 28: petro.token.v1.Params
+	(*Redemption)(nil),               // 29: petro.token.v1.Redemption
+	(RedemptionStatus)(0),            // 30: petro.token.v1.RedemptionStatus
+	(*FreezeRecord)(nil),             // 31: petro.token.v1.FreezeRecord
+	(*PauseState)(nil),               // 32: petro.token.v1.PauseState
+	(*Totals)(nil),                   // 33: petro.token.v1.Totals
 }
 var file_petro_token_v1_query_proto_depIdxs = []int32{
 	26, // 0: petro.token.v1.QueryBalanceResponse.balance:type_name -> petro.token.v1.Balance
-	0,  // 1: petro.token.v1.QueryAllBalancesRequest.pagination:type_name -> petro.token.v1.PageRequest
-	26, // 2: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
-	1,  // 3: petro.token.v1.QueryAllBalancesResponse.pagination:type_name -> petro.token.v1.PageResponse
-	27, // 4: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
-	28, // 5: petro.token.v1.QueryRedemptionResponse.redemption:type_name -> petro.token.v1.Redemption
-	29, // 6: petro.token.v1.QueryRedemptionsRequest.status:type_name -> petro.token.v1.RedemptionStatus
-	0,  // 7: petro.token.v1.QueryRedemptionsRequest.pagination:type_name -> petro.token.v1.PageRequest
-	28, // 8: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
-	1,  // 9: petro.token.v1.QueryRedemptionsResponse.pagination:type_name -> petro.token.v1.PageResponse
-	30, // 10: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
-	31, // 11: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
-	32, // 12: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
-	20, // 13: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
-	23, // 14: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
-	2,  // 15: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
-	4,  // 16: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
-	6,  // 17: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
-	8,  // 18: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
-	10, // 19: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
-	12, // 20: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
-	14, // 21: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
-	16, // 22: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
-	18, // 23: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
-	21, // 24: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
-	24, // 25: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
-	3,  // 26: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
-	5,  // 27: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
-	7,  // 28: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
-	9,  // 29: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
-	11, // 30: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
-	13, // 31: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
-	15, // 32: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
-	17, // 33: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
-	19, // 34: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
-	22, // 35: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
-	25, // 36: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
-	26, // [26:37] is the sub-list for method output_type
-	15, // [15:26] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	27, // 1: petro.token.v1.QueryBalanceResponse.proof:type_name -> petro.proof.v1.Proof
+	0,  // 2: petro.token.v1.QueryAllBalancesRequest.pagination:type_name -> petro.token.v1.PageRequest
+	26, // 3: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
+	1,  // 4: petro.token.v1.QueryAllBalancesResponse.pagination:type_name -> petro.token.v1.PageResponse
+	27, // 5: petro.token.v1.QuerySupplyResponse.proof:type_name -> petro.proof.v1.Proof
+	28, // 6: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
+	27, // 7: petro.token.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	29, // 8: petro.token.v1.QueryRedemptionResponse.redemption:type_name -> petro.token.v1.Redemption
+	27, // 9: petro.token.v1.QueryRedemptionResponse.proof:type_name -> petro.proof.v1.Proof
+	30, // 10: petro.token.v1.QueryRedemptionsRequest.status:type_name -> petro.token.v1.RedemptionStatus
+	0,  // 11: petro.token.v1.QueryRedemptionsRequest.pagination:type_name -> petro.token.v1.PageRequest
+	29, // 12: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
+	1,  // 13: petro.token.v1.QueryRedemptionsResponse.pagination:type_name -> petro.token.v1.PageResponse
+	27, // 14: petro.token.v1.QueryRedemptionsResponse.proofs:type_name -> petro.proof.v1.Proof
+	31, // 15: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
+	32, // 16: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
+	33, // 17: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
+	27, // 18: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
+	27, // 19: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
+	20, // 20: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
+	23, // 21: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
+	2,  // 22: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
+	4,  // 23: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
+	6,  // 24: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
+	8,  // 25: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
+	10, // 26: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
+	12, // 27: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
+	14, // 28: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
+	16, // 29: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
+	18, // 30: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
+	21, // 31: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
+	24, // 32: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
+	3,  // 33: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
+	5,  // 34: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
+	7,  // 35: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
+	9,  // 36: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
+	11, // 37: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
+	13, // 38: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
+	15, // 39: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
+	17, // 40: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
+	19, // 41: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
+	22, // 42: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
+	25, // 43: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
+	33, // [33:44] is the sub-list for method output_type
+	22, // [22:33] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_query_proto_init() }

@@ -1,0 +1,184 @@
+package telemetry
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/libs/log"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
+	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
+	tokentypes "github.com/petro-network/petro/x/token/types"
+)
+
+// Source is what the metrics read: committed state and the keepers that
+// interpret it (*app.App).
+type Source interface {
+	StateAt(height int64) (store.KVStore, int64, error)
+	ReserveKeeper() reservekeeper.Keeper
+	TokenKeeper() tokenkeeper.Keeper
+}
+
+var _ Source = (*app.App)(nil)
+
+// ReadState reads the gauges' snapshot from committed state kv at height.
+func ReadState(kv store.KVStore, height int64, r reservekeeper.Keeper, t tokenkeeper.Keeper) (Snapshot, error) {
+	s := Snapshot{Height: height}
+	b, err := r.Backing(kv)
+	if err != nil {
+		return s, fmt.Errorf("backing: %w", err)
+	}
+	s.AvailableBarrels, s.Capacity, s.Price = b.AvailableBarrels, b.Capacity, b.Price
+	s.CoverageBps, s.Status, s.AttestationAgeSeconds = b.CoverageBps, b.Status, b.AttestationAgeSeconds
+	if s.Supply, err = t.Supply(kv); err != nil {
+		return s, fmt.Errorf("supply: %w", err)
+	}
+	if s.RedemptionsPending, err = countPrefix(kv, tokentypes.RedemptionOpenPrefix); err != nil {
+		return s, fmt.Errorf("open redemptions: %w", err)
+	}
+	if s.ProposalsActive, err = countPrefix(kv, authoritytypes.ActivePrefix); err != nil {
+		return s, fmt.Errorf("active proposals: %w", err)
+	}
+	return s, nil
+}
+
+// countPrefix counts the keys of an index (open redemptions, active
+// proposals: both small).
+func countPrefix(kv store.KVStore, prefix []byte) (int, error) {
+	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	n := 0
+	for ; it.Valid(); it.Next() {
+		n++
+	}
+	return n, it.Error()
+}
+
+// TxType is the label of a raw tx: the oneof name of its messages ("send",
+// "issue", "attest", "propose", …), "multi" when they differ, and
+// "undecodable" when the tx does not decode (it failed in the block).
+func TxType(raw []byte) string {
+	tx, err := app.DecodeTx(raw)
+	if err != nil {
+		return "undecodable"
+	}
+	typ := ""
+	for _, m := range tx.Body.Messages {
+		pm := m.ProtoReflect()
+		od := pm.Descriptor().Oneofs().ByName("sum")
+		var name protoreflect.Name = "unknown"
+		if od != nil {
+			if fd := pm.WhichOneof(od); fd != nil {
+				name = fd.Name()
+			}
+		}
+		switch {
+		case typ == "":
+			typ = string(name)
+		case typ != string(name):
+			return "multi"
+		}
+	}
+	return typ
+}
+
+type block struct {
+	height  int64
+	txs     [][]byte
+	results []*abci.ExecTxResult
+}
+
+// Updater feeds Metrics from committed blocks. Its Listen method is an
+// app.CommitListener that never blocks: it queues the block and wakes a
+// worker, which counts the txs of every queued block (none is dropped) and
+// then reads the latest committed state once.
+type Updater struct {
+	m      *Metrics
+	src    Source
+	logger log.Logger
+
+	mu      sync.Mutex
+	pending []block
+	wake    chan struct{}
+}
+
+// NewUpdater returns an Updater; call Run in a goroutine and register
+// Listen with app.AddCommitListener.
+func NewUpdater(m *Metrics, src Source, logger log.Logger) *Updater {
+	if logger == nil {
+		logger = log.NewNopLogger()
+	}
+	return &Updater{m: m, src: src, logger: logger, wake: make(chan struct{}, 1)}
+}
+
+// Listen is the commit listener.
+func (u *Updater) Listen(height int64, txs [][]byte, results []*abci.ExecTxResult) {
+	u.mu.Lock()
+	u.pending = append(u.pending, block{height, txs, results})
+	u.mu.Unlock()
+	select {
+	case u.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes queued blocks until ctx is done. It reads the state once
+// at start, so the gauges are set before the first new block.
+func (u *Updater) Run(ctx context.Context) {
+	u.Refresh()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-u.wake:
+			u.Flush()
+		}
+	}
+}
+
+// Flush counts every queued block and refreshes the gauges.
+func (u *Updater) Flush() {
+	u.mu.Lock()
+	blocks := u.pending
+	u.pending = nil
+	u.mu.Unlock()
+	if len(blocks) == 0 {
+		return
+	}
+	for _, b := range blocks {
+		types := make([]string, len(b.txs))
+		for i, raw := range b.txs {
+			types[i] = TxType(raw)
+		}
+		u.m.ObserveBlock(types, b.results)
+	}
+	u.Refresh()
+}
+
+// Refresh reads the latest committed state into the gauges.
+func (u *Updater) Refresh() {
+	kv, h, err := u.src.StateAt(0)
+	if err == nil && h == 0 {
+		return // nothing committed yet
+	}
+	var s Snapshot
+	if err == nil {
+		s, err = ReadState(kv, h, u.src.ReserveKeeper(), u.src.TokenKeeper())
+	}
+	if err != nil {
+		u.m.StateError()
+		u.logger.Error("telemetry: read committed state", "err", err)
+		return
+	}
+	u.m.SetState(s)
+}

@@ -1,0 +1,170 @@
+package rest
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cometbft/cometbft/libs/log"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Config is the [api] section of app.toml.
+type Config struct {
+	// Enable serves the REST/JSON gateway and the audit page.
+	Enable bool `toml:"enable"`
+	// Address to listen on (host:port).
+	Address string `toml:"address"`
+}
+
+// DefaultConfig serves on the Cosmos default REST port, loopback only.
+func DefaultConfig() Config { return Config{Enable: true, Address: "127.0.0.1:1317"} }
+
+//go:embed web
+var webFS embed.FS
+
+// Server is the HTTP listener: gateway routes under /petro/, the audit
+// page at / and /audit.
+type Server struct {
+	gw     *Gateway
+	conn   *grpc.ClientConn
+	http   *http.Server
+	lis    net.Listener
+	logger log.Logger
+}
+
+// Dial builds a server whose gateway calls the gRPC server at grpcAddr
+// (the node's own listener) for the given services.
+func Dial(grpcAddr string, services []string, logger log.Logger) (*Server, error) {
+	cc, err := grpc.NewClient(loopback(grpcAddr),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+	if err != nil {
+		return nil, fmt.Errorf("rest: dial gRPC %s: %w", grpcAddr, err)
+	}
+	gw, err := NewGateway(cc, services)
+	if err != nil {
+		cc.Close()
+		return nil, err
+	}
+	s := NewServer(gw, logger)
+	s.conn = cc
+	return s, nil
+}
+
+// NewServer serves gw and the audit page.
+func NewServer(gw *Gateway, logger log.Logger) *Server {
+	s := &Server{gw: gw, logger: logger}
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return s
+}
+
+// Handler routes /petro/… to the gateway and everything else to the page.
+func (s *Server) Handler() http.Handler {
+	static, _ := fs.Sub(webFS, "web")
+	files := http.FileServer(http.FS(static))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/petro", s.gw.ServeIndex)
+	mux.Handle("/petro/", s.gw)
+	page := func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET")
+			http.Error(w, "use GET", http.StatusMethodNotAllowed)
+			return
+		}
+		bz, err := webFS.ReadFile("web/index.html")
+		if err != nil {
+			http.Error(w, "page missing", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(bz)
+	}
+	mux.HandleFunc("/{$}", page)
+	mux.HandleFunc("/audit", page)
+	mux.HandleFunc("/audit/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/audit/" {
+			page(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.StripPrefix("/audit/", files).ServeHTTP(w, r)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, 5, "not found: the audit page is at /, the API under /petro/ (GET /petro lists it)")
+	})
+	return securityHeaders(mux)
+}
+
+// securityHeaders: the page loads only its own script, style and data.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Start listens on addr and serves in the background.
+func (s *Server) Start(addr string) error {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("api: listen on %s: %w", addr, err)
+	}
+	s.lis = lis
+	go func() {
+		if err := s.http.Serve(lis); err != nil && err != http.ErrServerClosed {
+			s.logger.Error("api server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the address actually listened on.
+func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// Routes lists the gateway's URLs.
+func (s *Server) Routes() []*Route { return s.gw.Routes() }
+
+// Stop stops taking requests, lets in-flight ones finish for up to
+// timeout, then closes the gRPC connection.
+func (s *Server) Stop(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := s.http.Shutdown(ctx); err != nil {
+		_ = s.http.Close()
+	}
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
+}
+
+// loopback turns a wildcard listen address into one to dial.
+func loopback(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if ip != nil && ip.To4() == nil {
+			return net.JoinHostPort("::1", port)
+		}
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
