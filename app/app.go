@@ -100,7 +100,9 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = log.NewNopLogger()
 	}
-	cs, err := store.NewCommitStore(db, store.Options{CacheSize: opts.CacheSize})
+	// Sync: a committed version is durable when Commit returns, one fsync
+	// per block (cheap at our block rates).
+	cs, err := store.NewCommitStore(db, store.Options{CacheSize: opts.CacheSize, Sync: true})
 	if err != nil {
 		return nil, fmt.Errorf("app: open state: %w", err)
 	}

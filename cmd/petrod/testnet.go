@@ -307,6 +307,11 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 		c.Instrumentation.Prometheus = true
 		c.Instrumentation.PrometheusListenAddr = port(i, portPrometheus)
 		c.Consensus.TimeoutCommit = o.TimeoutCommit
+		// A dead proposer costs a whole propose timeout: keep it in
+		// proportion to fast blocks (CometBFT's default is 3 s).
+		if o.TimeoutCommit < time.Second {
+			c.Consensus.TimeoutPropose = time.Second
+		}
 		c.DBBackend = "pebbledb"
 		c.FilterPeers = true
 		c.P2P.AllowDuplicateIP = true

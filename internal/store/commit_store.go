@@ -34,9 +34,11 @@ type Options struct {
 	// InitialVersion is the version the first Commit produces when the store is empty
 	// (CometBFT's genesis initial_height). 0 or 1 means 1. Ignored once a version exists.
 	InitialVersion int64
-	// Sync makes Commit fsync its batch. Without it a commit survives a process crash (the
-	// write is in the OS page cache / WAL) but may be lost on power failure; CometBFT then
-	// replays the missing blocks at the handshake, because Info reports the older version.
+	// Sync makes Commit fsync its batch. Without it a commit may sit in
+	// the DB's write buffer when the process is killed (pebble flushes its
+	// WAL asynchronously) and the node relies on CometBFT replaying the
+	// lost blocks; with it a committed version is on disk when Commit
+	// returns. petrod sets it.
 	Sync bool
 }
 

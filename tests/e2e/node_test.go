@@ -25,14 +25,6 @@ const (
 	fund       = uint64(1_000_000_00000000) // 1M PTR each
 )
 
-// acked is a tx the node told us was committed with code 0.
-type acked struct {
-	hash     string
-	from, to string
-	amount   uint64
-	seq      uint64
-}
-
 // TestNodeCrashRecovery sends signed transfers over gRPC from many
 // accounts, SIGKILLs the node mid-load, restarts it, and checks that every
 // tx acknowledged as committed is in the chain exactly once, that state
