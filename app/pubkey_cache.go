@@ -64,3 +64,20 @@ func (c *pubKeyCache) parse(b []byte) (*parsedKey, error) {
 	c.mu.Unlock()
 	return pk, nil
 }
+
+// PreVerify decodes raw and verifies its signature into the
+// verified-signature cache, touching no state, so that CheckTx (and
+// Process/FinalizeBlock) of the same bytes finds the signature verified.
+// CometBFT runs CheckTx one at a time on the mempool connection; a caller
+// on its own goroutine (the gRPC Broadcast handler) calls PreVerify first,
+// so verification, most of CheckTx's cost, runs on all cores. It changes
+// no result: a tx that fails here is verified again, and refused, by
+// CheckTx. Safe for concurrent use.
+func (a *App) PreVerify(raw []byte) {
+	if len(raw) > MaxTxBytes {
+		return
+	}
+	if tx, err := DecodeTx(raw); err == nil {
+		_ = a.verifySig(tx)
+	}
+}

@@ -17,7 +17,10 @@
 #   CONCURRENCY=16     petrod bench workers
 #   ACCOUNTS=2000      petrod bench sending accounts (funded from val0 first)
 #   TIMEOUT_COMMIT=1s  consensus timeout_commit for every setup
-#   TX_SIZE=0          loadtime payload bytes (0 = petrod's transfer size)
+#   MEMPOOL_SIZE=      config.toml [mempool] size for every setup (empty: as
+#                      generated: CometBFT's 5000 for kvstore, petrod's default)
+#   TX_SIZE=0          loadtime payload bytes (0 = petrod's transfer size: the
+#                      petro run's average if it ran first, else 222 bytes)
 #   SETUPS="kv1 kv4 petro1 petro4"
 #   BASE_PORT=36600    first port used (each setup uses up to 40 ports from here)
 #   OUT=BENCHMARKS.md  file to append to ("" = don't append)
@@ -119,6 +122,13 @@ kv_config() { # HOME B I PEERS
 	# except the ones above; both use the default mempool and block size.
 }
 
+# set_mempool CONFIG_TOML: apply MEMPOOL_SIZE (the only "size = " key is [mempool]'s).
+set_mempool() {
+	[[ -n "${MEMPOOL_SIZE:-}" ]] || return 0
+	[[ $(grep -c '^size = ' "$1") == 1 ]] || { echo "bench-compare: cannot find [mempool] size in $1" >&2; exit 1; }
+	sed -i "s|^size = .*|size = $MEMPOOL_SIZE|" "$1"
+}
+
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
@@ -138,6 +148,7 @@ run_kv() { # NAME VALIDATORS BASE
 			peers+="${peers:+,}${ids[$j]}@127.0.0.1:$((base + 10 * j))"
 		done
 		kv_config "$dir/node$i" "$base" "$i" "$peers"
+		set_mempool "$dir/node$i/config/config.toml"
 	done
 	for ((i = 0; i < n; i++)); do
 		"$BIN/cometbft" start --home "$dir/node$i" --proxy_app=kvstore >"$dir/node$i.log" 2>&1 &
@@ -146,11 +157,13 @@ run_kv() { # NAME VALIDATORS BASE
 	rpc=http://127.0.0.1:$((base + 1))
 	wait_height "$rpc" 2 60
 	local size=$TX_SIZE
-	[[ $size -gt 0 ]] || size=${PETRO_TX_SIZE:-250}
+	[[ $size -gt 0 ]] || size=${PETRO_TX_SIZE:-222}
 	h0=$(height "$rpc")
-	local eps="ws://127.0.0.1:$((base + 1))/websocket"
-	# loadtime sends RATE tx/s on each connection to each endpoint: one connection, first node.
-	"$BIN/load" -c 1 -T "$DURATION" -r "${RATE%.*}" -s "$size" --broadcast-tx-method sync \
+	local eps=""
+	for ((i = 0; i < n; i++)); do eps+="${eps:+,}ws://127.0.0.1:$((base + 10 * i + 1))/websocket"; done
+	# loadtime sends -r tx/s on each connection to each endpoint: one
+	# connection to every node (as petrod bench sends to every node), RATE/n each.
+	"$BIN/load" -c 1 -T "$DURATION" -r "$(( ${RATE%.*} / n ))" -s "$size" --broadcast-tx-method sync \
 		--endpoints "$eps" >"$dir/load.log" 2>&1 || log "$name: load exited $? (see $dir/load.log)"
 	h1=$(height "$rpc")
 	c=$(committed_txs "$rpc" $((h0 + 1)) "$h1")
@@ -167,6 +180,7 @@ run_petro() { # NAME VALIDATORS BASE
 	local name=$1 n=$2 base=$3 dir=$WORK/$1 i nodes
 	log "$name: petrod, $n validator(s)"
 	"$BIN/petrod" testnet --validators "$n" --output "$dir" --base-port "$base" --timeout-commit "$TIMEOUT_COMMIT" >/dev/null
+	for ((i = 0; i < n; i++)); do set_mempool "$dir/node$i/config/config.toml"; done
 	for ((i = 0; i < n; i++)); do
 		"$BIN/petrod" start --home "$dir/node$i" --log_level error >"$dir/node$i.log" 2>&1 &
 		PIDS+=($!)
@@ -178,8 +192,8 @@ run_petro() { # NAME VALIDATORS BASE
 		--rate "$RATE" --duration "${DURATION}s" --concurrency "$CONCURRENCY" -o json >"$dir/bench.json" 2>"$dir/bench.log"
 	stop_pids
 	jq -r --arg name "$name" --arg setup "petrod ×$n (petrod bench, $CONCURRENCY workers, $ACCOUNTS accounts)" --arg rate "$RATE" \
-		'[$name, $setup, $rate, (.committed_tps*10|round/10), .latency_ms.p50, .latency_ms.p95, .latency_ms.p99,
-		  .latency_header_ms.p50, .latency_header_ms.p95, .latency_header_ms.p99, (.tx_bytes_avg|round)] | @tsv' \
+		'[$name, $setup, $rate, (.committed_tps*10|round/10), (.latency_ms.p50|round), (.latency_ms.p95|round), (.latency_ms.p99|round),
+		  (.latency_header_ms.p50|round), (.latency_header_ms.p95|round), (.latency_header_ms.p99|round), (.tx_bytes_avg|round)] | @tsv' \
 		"$dir/bench.json" >>"$RESULTS"
 	PETRO_TX_SIZE=$(jq -r '.tx_bytes_avg|round' "$dir/bench.json")
 	log "$name: $(jq -c '{committed_tps, submitted_tps, committed, not_committed, latency_ms, checktx_rejects, block_rejects}' "$dir/bench.json")"
@@ -217,7 +231,7 @@ TABLE=$(
 MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3), load average $LOAD_BEFORE before / $LOAD_AFTER after"
 REPORT="### bench-compare $START
 
-$MACHINE. DURATION=${DURATION}s per setup, RATE=$RATE, TIMEOUT_COMMIT=$TIMEOUT_COMMIT, CONCURRENCY=$CONCURRENCY, ACCOUNTS=$ACCOUNTS, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' (+ local changes)').
+$MACHINE. DURATION=${DURATION}s per setup, RATE=$RATE, TIMEOUT_COMMIT=$TIMEOUT_COMMIT, MEMPOOL_SIZE=${MEMPOOL_SIZE:-default}, CONCURRENCY=$CONCURRENCY, ACCOUNTS=$ACCOUNTS, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' (+ local changes)').
 
 $TABLE
 "

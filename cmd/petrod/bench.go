@@ -19,6 +19,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/petro-network/petro/app"
@@ -64,6 +65,7 @@ type BenchOptions struct {
 	DrainTimeout time.Duration
 	PollInterval time.Duration
 	Progress     bool
+	ProgressTTY  bool // redraw one line (else: a line every 5 s)
 }
 
 // BenchReport is the result; field names are stable (scripts read -o json).
@@ -83,6 +85,9 @@ type BenchReport struct {
 	Accepted        int     `json:"accepted"` // CheckTx code 0
 	CheckTxRejects  []Count `json:"checktx_rejects"`
 	TransportErrors []Count `json:"transport_errors"`
+	// MempoolFullRetries: Broadcasts answered Unavailable (mempool full)
+	// and sent again after 20 ms; latency counts from the first attempt.
+	MempoolFullRetries int64 `json:"mempool_full_retries"`
 
 	StartHeight int64 `json:"start_height"` // last height before the clock started
 	EndHeight   int64 `json:"end_height"`   // last height scanned
@@ -178,7 +183,7 @@ Latency is submit → the time this client first saw the block's height at
 	f.Int(flagBenchMaxTxs, 200_000, "open loop (--rate 0): txs to pre-sign")
 	f.Duration(flagBenchDrain, 30*time.Second, "after sending, wait at most this long for the mempool to empty")
 	f.Duration(flagBenchPoll, 20*time.Millisecond, "how often to poll --node-rpc /status for new heights")
-	f.Bool(flagBenchProgress, true, "show a progress bar on stderr")
+	f.Bool(flagBenchProgress, true, "show progress on stderr (a bar on a terminal, a line every 5 s otherwise)")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd
@@ -237,10 +242,8 @@ func runBench(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	stderr := cmd.ErrOrStderr()
-	if o.Progress {
-		if fd, ok := stderr.(*os.File); !ok || !term.IsTerminal(int(fd.Fd())) {
-			o.Progress = false
-		}
+	if fd, ok := stderr.(*os.File); o.Progress && ok && term.IsTerminal(int(fd.Fd())) {
+		o.ProgressTTY = true
 	}
 	rep, err := RunBench(cmd.Context(), o, funder, stderr)
 	if err != nil {
@@ -347,7 +350,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	t0 = time.Now()
 	var signErr atomic.Value
 	var signed atomic.Int64
-	stopSignProgress := startLineProgress(logw, o.Progress, func() string {
+	stopSignProgress := startLineProgress(logw, o.Progress, o.ProgressTTY, func() string {
 		return fmt.Sprintf("signing %s", bar(float64(signed.Load())/float64(max(len(jobs), 1)), 30))
 	})
 	parallelFor(len(jobs), func(k int) {
@@ -383,13 +386,13 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	go hw.run(watchCtx, rpc, o.PollInterval)
 
 	// Send.
-	var sentN, okN, rejN atomic.Int64
+	var sentN, okN, rejN, retries atomic.Int64
 	start := time.Now()
 	deadline := start.Add(o.Duration)
 	pace := pacer{rate: o.Rate, workers: c}
 	sendCtx, cancelSend := context.WithDeadline(ctx, deadline.Add(10*time.Second))
 	defer cancelSend()
-	stopProgress := startLineProgress(logw, o.Progress, func() string {
+	stopProgress := startLineProgress(logw, o.Progress, o.ProgressTTY, func() string {
 		el := time.Since(start)
 		frac := min(el.Seconds()/o.Duration.Seconds(), 1)
 		s := sentN.Load()
@@ -414,6 +417,13 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 				tx.sentAt, tx.sent = time.Now(), true
 				sentN.Add(1)
 				res, err := cl.Tx.Broadcast(sendCtx, &txtypes.BroadcastRequest{TxBytes: tx.raw, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+				// A full mempool (Unavailable) is back-pressure, not a refusal:
+				// retry the same tx (the account's later txs need it first).
+				for err != nil && status.Code(err) == codes.Unavailable && time.Now().Before(deadline) {
+					retries.Add(1)
+					time.Sleep(20 * time.Millisecond)
+					res, err = cl.Tx.Broadcast(sendCtx, &txtypes.BroadcastRequest{TxBytes: tx.raw, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+				}
 				switch {
 				case err != nil:
 					tx.rejKey, tx.rejLog = "grpc/"+status.Code(err).String(), status.Convert(err).Message()
@@ -452,7 +462,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	rep := &BenchReport{
 		Nodes: o.Nodes, ChainID: o.ChainID, Accounts: o.Accounts, Concurrency: c, OfferedRate: o.Rate,
 		DurationSeconds: o.Duration.Seconds(), PreSigned: len(jobs), SignSeconds: signDur.Seconds(),
-		SubmitSeconds: submitDur.Seconds(), StartHeight: startHeight, EndHeight: endHeight,
+		SubmitSeconds: submitDur.Seconds(), StartHeight: startHeight, EndHeight: endHeight, MempoolFullRetries: retries.Load(),
 		CommitTime: fmt.Sprintf("client-observed: first time %s /status reported the block's height (polled every %s)", o.NodeRPC, o.PollInterval),
 	}
 	ours := map[[32]byte]*benchTx{}
@@ -770,26 +780,35 @@ func (hw *heightWatcher) run(ctx context.Context, rpc *rpchttp.HTTP, every time.
 	}
 }
 
-// startLineProgress redraws line() on w every 250 ms while enabled; the
-// returned stop draws it a last time and ends the line.
-func startLineProgress(w io.Writer, enabled bool, line func() string) (stop func()) {
+// startLineProgress shows line() on w while enabled: on a terminal it
+// redraws one line every 250 ms, elsewhere (a log file) it writes a line
+// every 5 s. The returned stop shows it a last time.
+func startLineProgress(w io.Writer, enabled, tty bool, line func() string) (stop func()) {
 	if !enabled {
 		return func() {}
+	}
+	every, format := 5*time.Second, "%s\n"
+	if tty {
+		every, format = 250*time.Millisecond, "\r\033[K%s"
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(250 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
-				fmt.Fprintf(w, "\r\033[K%s\n", line())
+				if tty {
+					fmt.Fprintf(w, "\r\033[K%s\n", line())
+				} else {
+					fmt.Fprintf(w, "%s\n", line())
+				}
 				return
 			case <-t.C:
-				fmt.Fprintf(w, "\r\033[K%s", line())
+				fmt.Fprintf(w, format, line())
 			}
 		}
 	}()
@@ -838,7 +857,7 @@ func printBenchReport(w io.Writer, r *BenchReport) {
 	row("chain", "%s", r.ChainID)
 	row("accounts / workers", "%d / %d", r.Accounts, r.Concurrency)
 	row("offered", "%s for %.0fs (%d pre-signed in %.1fs)", rateString(r.OfferedRate), r.DurationSeconds, r.PreSigned, r.SignSeconds)
-	row("submitted", "%d in %.1fs = %.1f tx/s (CheckTx ok %d)", r.Submitted, r.SubmitSeconds, r.SubmittedTPS, r.Accepted)
+	row("submitted", "%d in %.1fs = %.1f tx/s (CheckTx ok %d; %d retries on a full mempool)", r.Submitted, r.SubmitSeconds, r.SubmittedTPS, r.Accepted, r.MempoolFullRetries)
 	row("committed", "%.1f tx/s (%d in blocks seen while sending; %d in all, %.1f tx/s incl. drain)", r.CommittedTPS, r.CommittedInWindow, r.Committed, r.CommittedTPSInclDrain)
 	row("not committed", "%d accepted by CheckTx but in no block %d..%d", r.NotCommitted, r.StartHeight+1, r.EndHeight)
 	row("latency ms", "p50 %.0f  p95 %.0f  p99 %.0f  max %.0f  mean %.0f  (n=%d)", r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Latency.Mean, r.Latency.N)

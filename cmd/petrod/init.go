@@ -63,6 +63,10 @@ func DefaultCometConfig(home, moniker string) *cmtcfg.Config {
 	c.P2P.ListenAddress = "tcp://0.0.0.0:26656"
 	c.Instrumentation.PrometheusListenAddr = ":26660"
 	c.Consensus.TimeoutCommit = time.Second
+	// 20,000 txs (CometBFT's default is 5,000): at ~3,000 tx/s and 1 s
+	// blocks the default fills between blocks and Broadcast answers
+	// "mempool full"; see BENCHMARKS.md.
+	c.Mempool.Size = 20_000
 	c.TxIndex.Indexer = "kv"
 	// Only validators and council-allowed nodes may connect (x/authority).
 	c.FilterPeers = true

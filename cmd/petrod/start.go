@@ -214,7 +214,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
-	grpcSrv := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
+	grpcSrv := server.New(appCfg.GRPC, petroApp, preVerifyNode{local.New(n), petroApp}, logger.With("module", "grpc"))
 	if err := grpcSrv.Start(appCfg.GRPC.Address); err != nil {
 		_ = n.Stop()
 		n.Wait()
