@@ -150,6 +150,16 @@ func (k Keeper) settle(ctx petro.Context) error {
 	if err != nil {
 		return err
 	}
+	// Deliveries not yet observed by this round still reduce its reserve.
+	remaining, _, err := k.Deliveries(kv)
+	if err != nil {
+		return err
+	}
+	available := round.TotalBarrels
+	for _, d := range remaining {
+		available = satSub(available, d.Barrels)
+	}
+	round.CoverageBps = CoverageBps(available, round.Supply, params.BarrelsPerToken)
 	if err := set(kv, types.RoundKey(open), round); err != nil {
 		return err
 	}
@@ -333,4 +343,12 @@ func (k Keeper) ForceStale(ctx petro.Context) error {
 	}
 	b.ComputedHeight, b.ComputedTimeUnix = ctx.BlockHeight(), ctx.BlockTime().Unix()
 	return set(kv, types.BackingKey, b)
+}
+
+// satSub is a − b, or 0 when b > a.
+func satSub(a, b uint64) uint64 {
+	if b > a {
+		return 0
+	}
+	return a - b
 }

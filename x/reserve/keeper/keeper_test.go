@@ -333,3 +333,20 @@ func TestNAVUsesBarrelsPerToken(t *testing.T) {
 		t.Fatalf("NAV %s", got)
 	}
 }
+
+func TestRoundRecordsCoverageAtSettlement(t *testing.T) {
+	e := newEnv(t, nil)
+	e.tok.supply = 100 * barrel
+	_ = e.attest(1, 1, 100*barrel, 50*barrel, 70*barrel)
+	_ = e.attest(2, 1, 100*barrel, 50*barrel, 70*barrel)
+	e.endBlock()
+	p := types.DefaultParams()
+	p.BarrelsPerToken = 2 * barrel
+	if err := e.k.ExecuteAction(e.ctx(), &authoritytypes.Action{Sum: &authoritytypes.Action_SetReserveParams{SetReserveParams: &types.SetReserveParams{Params: p}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := e.k.Round(e.kv, 1)
+	if r.CoverageBps != 15000 { // 150 bbl for 100 PTR at 1 bbl per PTR, whatever params say later
+		t.Fatalf("coverage %d", r.CoverageBps)
+	}
+}

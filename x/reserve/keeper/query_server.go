@@ -153,29 +153,18 @@ func (q *QueryServer) Rounds(_ context.Context, req *types.QueryRoundsRequest) (
 	return resp, nil
 }
 
+// History lists, per settled round, the figures recorded when it settled
+// (coverage included, so later parameter changes do not rewrite history).
 func (q *QueryServer) History(_ context.Context, req *types.QueryHistoryRequest) (*types.QueryHistoryResponse, error) {
 	resp := &types.QueryHistoryResponse{Pagination: &types.PageResponse{}}
-	var bpt uint64
 	h, next, err := q.rounds(req.GetHeight(), req.GetPagination(), func(r *types.SettledRound) {
 		resp.Entries = append(resp.Entries, &types.HistoryEntry{
 			RoundId: r.Id, SettledHeight: r.SettledHeight, ObservedAtUnix: r.ObservedAtUnix,
-			ReserveBarrels: r.TotalBarrels, Price: r.Price, Supply: r.Supply,
+			ReserveBarrels: r.TotalBarrels, Price: r.Price, Supply: r.Supply, CoverageBps: r.CoverageBps,
 		})
 	})
 	if err != nil {
 		return nil, err
-	}
-	kv, _, err := q.state.StateAt(h)
-	if err != nil {
-		return nil, err
-	}
-	p, err := q.k.Params(kv)
-	if err != nil {
-		return nil, err
-	}
-	bpt = p.BarrelsPerToken
-	for _, e := range resp.Entries {
-		e.CoverageBps = CoverageBps(e.ReserveBarrels, e.Supply, bpt)
 	}
 	resp.Height, resp.Pagination.NextKey = h, next
 	return resp, nil

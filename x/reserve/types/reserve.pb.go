@@ -384,8 +384,12 @@ type SettledRound struct {
 	Missed          []string               `protobuf:"bytes,9,rep,name=missed,proto3" json:"missed,omitempty"`                                   // oracles that did not report
 	TotalBarrels    uint64                 `protobuf:"varint,10,opt,name=total_barrels,json=totalBarrels,proto3" json:"total_barrels,omitempty"` // Σ lots' median barrels (unexpired at settlement)
 	Supply          uint64                 `protobuf:"varint,11,opt,name=supply,proto3" json:"supply,omitempty"`                                 // PTR supply at settlement (base units)
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Coverage at settlement, basis points, with the barrels-per-token and
+	// the undelivered-redemption barrels of that moment (history stays exact
+	// when params change later).
+	CoverageBps   uint64 `protobuf:"varint,12,opt,name=coverage_bps,json=coverageBps,proto3" json:"coverage_bps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SettledRound) Reset() {
@@ -491,6 +495,13 @@ func (x *SettledRound) GetTotalBarrels() uint64 {
 func (x *SettledRound) GetSupply() uint64 {
 	if x != nil {
 		return x.Supply
+	}
+	return 0
+}
+
+func (x *SettledRound) GetCoverageBps() uint64 {
+	if x != nil {
+		return x.CoverageBps
 	}
 	return 0
 }
@@ -1191,7 +1202,7 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x05price\x18\x04 \x01(\x04R\x05price\x12(\n" +
 	"\x10observed_at_unix\x18\x05 \x01(\x03R\x0eobservedAtUnix\x12#\n" +
 	"\revidence_hash\x18\x06 \x01(\fR\fevidenceHash\x12\x16\n" +
-	"\x06height\x18\a \x01(\x03R\x06height\"\xf1\x02\n" +
+	"\x06height\x18\a \x01(\x03R\x06height\"\x94\x03\n" +
 	"\fSettledRound\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12/\n" +
 	"\x04lots\x18\x02 \x03(\v2\x1b.petro.reserve.v1.LotReportR\x04lots\x12\x14\n" +
@@ -1204,7 +1215,8 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x06missed\x18\t \x03(\tR\x06missed\x12#\n" +
 	"\rtotal_barrels\x18\n" +
 	" \x01(\x04R\ftotalBarrels\x12\x16\n" +
-	"\x06supply\x18\v \x01(\x04R\x06supply\"\x95\x01\n" +
+	"\x06supply\x18\v \x01(\x04R\x06supply\x12!\n" +
+	"\fcoverage_bps\x18\f \x01(\x04R\vcoverageBps\"\x95\x01\n" +
 	"\fOracleRecord\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x18\n" +
 	"\areports\x18\x02 \x01(\x04R\areports\x12\x16\n" +
