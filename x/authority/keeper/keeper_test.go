@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
@@ -408,5 +409,44 @@ func TestExecutedActionEventsReachTheBlock(t *testing.T) {
 	want := []string{types.EventTypeProposalPassed, types.EventTypeValidatorUpdate, types.EventTypeProposalFinalized}
 	if fmt.Sprint(types_) != fmt.Sprint(want) {
 		t.Fatalf("events %v, want %v", types_, want)
+	}
+}
+
+type kvState struct{ kv store.KVStore }
+
+func (s kvState) StateAt(int64) (store.KVStore, int64, error) { return s.kv, 1, nil }
+
+func TestRolesQueryPaginates(t *testing.T) {
+	e := newEnv(t, func(gs *types.GenesisState) {
+		for i := 30; i < 35; i++ {
+			gs.Roles = append(gs.Roles, &types.RoleGrant{Address: addr(i), Role: types.Role_ROLE_ORACLE})
+		}
+		gs.Roles = append(gs.Roles, &types.RoleGrant{Address: addr(30), Role: types.Role_ROLE_PAUSER})
+	})
+	q := keeper.NewQueryServer(keeper.Keeper{}, kvState{e.kv})
+	var all []*types.RoleGrant
+	var key []byte
+	for pages := 0; ; pages++ {
+		resp, err := q.Roles(context.Background(), &types.QueryRolesRequest{Pagination: &types.PageRequest{Key: key, Limit: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, resp.Roles...)
+		if key = resp.Pagination.NextKey; len(key) == 0 {
+			break
+		}
+		if pages > 10 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	if len(all) != 6 {
+		t.Fatalf("%d grants over the pages, want 6", len(all))
+	}
+	one, err := q.Roles(context.Background(), &types.QueryRolesRequest{Address: addr(30)})
+	if err != nil || len(one.Roles) != 2 {
+		t.Fatalf("by address: %v %v", err, one)
+	}
+	if _, err := q.Roles(context.Background(), &types.QueryRolesRequest{Pagination: &types.PageRequest{Key: []byte{1}}}); !errors.Is(err, types.ErrInvalidAddress) {
+		t.Fatalf("bad key: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"encoding/binary"
+	"sort"
 
 	"github.com/petro-network/petro/internal/crypto"
 	petro "github.com/petro-network/petro/types"
@@ -90,6 +91,9 @@ func (q *QueryServer) Proposals(_ context.Context, req *types.QueryProposalsRequ
 	return resp, it.Error()
 }
 
+// Roles lists grants. With an address: that address's grants (of one role
+// or all). Without: every grant (of one role or all) in key order,
+// paginated (next_key = role byte ‖ address).
 func (q *QueryServer) Roles(_ context.Context, req *types.QueryRolesRequest) (*types.QueryRolesResponse, error) {
 	var addr crypto.Address
 	if req.GetAddress() != "" {
@@ -110,14 +114,58 @@ func (q *QueryServer) Roles(_ context.Context, req *types.QueryRolesRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryRolesResponse{Height: h}
-	err = q.k.IterateGrants(kv, prefix, func(g *types.RoleGrant) bool {
-		if addr == nil || g.Address == addr.String() {
-			resp.Roles = append(resp.Roles, g)
+	resp := &types.QueryRolesResponse{Height: h, Pagination: &types.PageResponse{}}
+	if addr != nil { // at most one grant per role: read them directly
+		for r := range types.Role_name {
+			role := types.Role(r)
+			if role == types.Role_ROLE_UNSPECIFIED || (req.GetRole() != types.Role_ROLE_UNSPECIFIED && role != req.GetRole()) {
+				continue
+			}
+			g, err := q.k.Grant(kv, addr, role)
+			if err != nil {
+				return nil, err
+			}
+			if g != nil {
+				resp.Roles = append(resp.Roles, g)
+			}
 		}
-		return false
-	})
-	return resp, err
+		sort.Slice(resp.Roles, func(i, j int) bool { return resp.Roles[i].Role < resp.Roles[j].Role })
+		return resp, nil
+	}
+	limit := int(req.GetPagination().GetLimit())
+	switch {
+	case limit == 0:
+		limit = defaultPageLimit
+	case limit > maxPageLimit:
+		limit = maxPageLimit
+	}
+	start := prefix
+	if key := req.GetPagination().GetKey(); len(key) != 0 {
+		if len(key) != 21 {
+			return nil, types.ErrInvalidAddress.Wrap("pagination key must be a role byte and a 20-byte address")
+		}
+		start = append(append([]byte(nil), types.RolePrefix...), key...)
+		if string(start) < string(prefix) {
+			start = prefix
+		}
+	}
+	it, err := kv.Iterator(start, petro.PrefixEnd(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if len(resp.Roles) == limit {
+			resp.Pagination.NextKey = append([]byte(nil), it.Key()[len(types.RolePrefix):]...)
+			break
+		}
+		g := &types.RoleGrant{}
+		if err := unmarshal(it.Value(), g); err != nil {
+			return nil, err
+		}
+		resp.Roles = append(resp.Roles, g)
+	}
+	return resp, it.Error()
 }
 
 func (q *QueryServer) Validators(_ context.Context, req *types.QueryValidatorsRequest) (*types.QueryValidatorsResponse, error) {

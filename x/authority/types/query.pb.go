@@ -438,10 +438,12 @@ func (x *QueryProposalsResponse) GetHeight() int64 {
 }
 
 type QueryRolesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`                         // optional
-	Role          Role                   `protobuf:"varint,2,opt,name=role,proto3,enum=petro.authority.v1.Role" json:"role,omitempty"` // optional
-	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Address string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`                         // optional: that address's grants (at most one per role)
+	Role    Role                   `protobuf:"varint,2,opt,name=role,proto3,enum=petro.authority.v1.Role" json:"role,omitempty"` // optional
+	Height  int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	// Without an address: key = role byte ‖ 20-byte address to start from.
+	Pagination    *PageRequest `protobuf:"bytes,4,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -497,10 +499,18 @@ func (x *QueryRolesRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryRolesRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryRolesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Roles         []*RoleGrant           `protobuf:"bytes,1,rep,name=roles,proto3" json:"roles,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -547,6 +557,13 @@ func (x *QueryRolesResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryRolesResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
 }
 
 type QueryValidatorsRequest struct {
@@ -885,14 +902,20 @@ const file_petro_authority_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\"s\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"\xb4\x01\n" +
 	"\x11QueryRolesRequest\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12,\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x18.petro.authority.v1.RoleR\x04role\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\"a\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12?\n" +
+	"\n" +
+	"pagination\x18\x04 \x01(\v2\x1f.petro.authority.v1.PageRequestR\n" +
+	"pagination\"\xa3\x01\n" +
 	"\x12QueryRolesResponse\x123\n" +
 	"\x05roles\x18\x01 \x03(\v2\x1d.petro.authority.v1.RoleGrantR\x05roles\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"0\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12@\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
+	"pagination\"0\n" +
 	"\x16QueryValidatorsRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"\x91\x01\n" +
 	"\x17QueryValidatorsResponse\x12=\n" +
@@ -970,29 +993,31 @@ var file_petro_authority_v1_query_proto_depIdxs = []int32{
 	17, // 4: petro.authority.v1.QueryProposalsResponse.proposals:type_name -> petro.authority.v1.Proposal
 	1,  // 5: petro.authority.v1.QueryProposalsResponse.pagination:type_name -> petro.authority.v1.PageResponse
 	19, // 6: petro.authority.v1.QueryRolesRequest.role:type_name -> petro.authority.v1.Role
-	20, // 7: petro.authority.v1.QueryRolesResponse.roles:type_name -> petro.authority.v1.RoleGrant
-	21, // 8: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
-	22, // 9: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
-	23, // 10: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
-	2,  // 11: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
-	4,  // 12: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
-	6,  // 13: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
-	8,  // 14: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
-	10, // 15: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
-	12, // 16: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
-	14, // 17: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
-	3,  // 18: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
-	5,  // 19: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
-	7,  // 20: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
-	9,  // 21: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
-	11, // 22: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
-	13, // 23: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
-	15, // 24: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
-	18, // [18:25] is the sub-list for method output_type
-	11, // [11:18] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	0,  // 7: petro.authority.v1.QueryRolesRequest.pagination:type_name -> petro.authority.v1.PageRequest
+	20, // 8: petro.authority.v1.QueryRolesResponse.roles:type_name -> petro.authority.v1.RoleGrant
+	1,  // 9: petro.authority.v1.QueryRolesResponse.pagination:type_name -> petro.authority.v1.PageResponse
+	21, // 10: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
+	22, // 11: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
+	23, // 12: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
+	2,  // 13: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
+	4,  // 14: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
+	6,  // 15: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
+	8,  // 16: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
+	10, // 17: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
+	12, // 18: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
+	14, // 19: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
+	3,  // 20: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
+	5,  // 21: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
+	7,  // 22: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
+	9,  // 23: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
+	11, // 24: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
+	13, // 25: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
+	15, // 26: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
+	20, // [20:27] is the sub-list for method output_type
+	13, // [13:20] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_query_proto_init() }

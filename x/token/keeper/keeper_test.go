@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/petro-network/petro/internal/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
@@ -408,5 +410,40 @@ func TestQueryBalance(t *testing.T) {
 	par, err := q.Params(ctx, &types.QueryParamsRequest{})
 	if err != nil || par.Params.Denom != "PTR" {
 		t.Fatalf("Params = %v, %v", par, err)
+	}
+}
+
+func TestFrozenQueryPaginates(t *testing.T) {
+	cs := testutil.NewCommitStore(t)
+	for i := 0; i < 5; i++ {
+		a := testutil.Addr(60 + i)
+		bz, _ := proto.Marshal(&types.FreezeRecord{Address: a.String(), ReasonCode: 1, CaseId: "c"})
+		if err := cs.Working().Set(types.FrozenKey(a), bz); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := cs.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	q := keeper.NewQueryServer(k, testutil.CommittedState{CS: cs})
+	seen := map[string]bool{}
+	var key []byte
+	for pages := 0; pages < 10; pages++ {
+		resp, err := q.Frozen(context.Background(), &types.QueryFrozenRequest{Pagination: &types.PageRequest{Key: key, Limit: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range resp.Frozen {
+			seen[r.Address] = true
+		}
+		if key = resp.Pagination.NextKey; len(key) == 0 {
+			break
+		}
+	}
+	if len(seen) != 5 {
+		t.Fatalf("%d frozen accounts over the pages, want 5", len(seen))
+	}
+	if _, err := q.Frozen(context.Background(), &types.QueryFrozenRequest{Pagination: &types.PageRequest{Key: []byte{1, 2}}}); !errors.Is(err, types.ErrInvalidAddress) {
+		t.Fatalf("bad key: %v", err)
 	}
 }

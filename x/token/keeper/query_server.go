@@ -189,18 +189,32 @@ func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptions
 	return resp, it.Error()
 }
 
+// Frozen lists frozen accounts with their reasons, in address order,
+// paginated (next_key is the next address).
 func (q *QueryServer) Frozen(_ context.Context, req *types.QueryFrozenRequest) (*types.QueryFrozenResponse, error) {
+	limit := pageLimit(req.GetPagination().GetLimit())
+	start := types.FrozenPrefix
+	if key := req.GetPagination().GetKey(); len(key) != 0 {
+		if err := crypto.ValidateAddressBytes(key); err != nil {
+			return nil, types.ErrInvalidAddress.Wrapf("pagination key: %v", err)
+		}
+		start = types.FrozenKey(key)
+	}
 	kv, h, err := q.state.StateAt(req.GetHeight())
 	if err != nil {
 		return nil, err
 	}
-	it, err := kv.Iterator(types.FrozenPrefix, petro.PrefixEnd(types.FrozenPrefix))
+	it, err := kv.Iterator(start, petro.PrefixEnd(types.FrozenPrefix))
 	if err != nil {
 		return nil, err
 	}
 	defer it.Close()
-	resp := &types.QueryFrozenResponse{Height: h}
+	resp := &types.QueryFrozenResponse{Height: h, Pagination: &types.PageResponse{}}
 	for ; it.Valid(); it.Next() {
+		if len(resp.Frozen) == limit {
+			resp.Pagination.NextKey = append([]byte(nil), it.Key()[len(types.FrozenPrefix):]...)
+			break
+		}
 		r := &types.FreezeRecord{}
 		if err := proto.Unmarshal(it.Value(), r); err != nil {
 			return nil, err
@@ -208,6 +222,16 @@ func (q *QueryServer) Frozen(_ context.Context, req *types.QueryFrozenRequest) (
 		resp.Frozen = append(resp.Frozen, r)
 	}
 	return resp, it.Error()
+}
+
+func pageLimit(l uint32) int {
+	switch {
+	case l == 0:
+		return defaultPageLimit
+	case l > maxPageLimit:
+		return maxPageLimit
+	}
+	return int(l)
 }
 
 func (q *QueryServer) Pause(_ context.Context, req *types.QueryPauseRequest) (*types.QueryPauseResponse, error) {

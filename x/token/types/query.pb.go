@@ -844,6 +844,7 @@ func (x *QueryRedemptionsResponse) GetProofs() []*proof.Proof {
 type QueryFrozenRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // key: the 20-byte address to start from
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -885,10 +886,18 @@ func (x *QueryFrozenRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryFrozenRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryFrozenResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Frozen        []*FreezeRecord        `protobuf:"bytes,1,rep,name=frozen,proto3" json:"frozen,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -935,6 +944,13 @@ func (x *QueryFrozenResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryFrozenResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
 }
 
 type QueryPauseRequest struct {
@@ -1540,12 +1556,18 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"pagination\x18\x02 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
 	"pagination\x12\x16\n" +
 	"\x06height\x18\x03 \x01(\x03R\x06height\x12-\n" +
-	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\",\n" +
+	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"i\n" +
 	"\x12QueryFrozenRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"c\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12;\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1b.petro.token.v1.PageRequestR\n" +
+	"pagination\"\xa1\x01\n" +
 	"\x13QueryFrozenResponse\x124\n" +
 	"\x06frozen\x18\x01 \x03(\v2\x1c.petro.token.v1.FreezeRecordR\x06frozen\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"+\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12<\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
+	"pagination\"+\n" +
 	"\x11QueryPauseRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"^\n" +
 	"\x12QueryPauseResponse\x120\n" +
@@ -1663,40 +1685,42 @@ var file_petro_token_v1_query_proto_depIdxs = []int32{
 	29, // 12: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
 	1,  // 13: petro.token.v1.QueryRedemptionsResponse.pagination:type_name -> petro.token.v1.PageResponse
 	27, // 14: petro.token.v1.QueryRedemptionsResponse.proofs:type_name -> petro.proof.v1.Proof
-	31, // 15: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
-	32, // 16: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
-	33, // 17: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
-	27, // 18: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
-	27, // 19: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
-	20, // 20: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
-	23, // 21: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
-	2,  // 22: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
-	4,  // 23: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
-	6,  // 24: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
-	8,  // 25: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
-	10, // 26: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
-	12, // 27: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
-	14, // 28: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
-	16, // 29: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
-	18, // 30: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
-	21, // 31: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
-	24, // 32: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
-	3,  // 33: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
-	5,  // 34: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
-	7,  // 35: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
-	9,  // 36: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
-	11, // 37: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
-	13, // 38: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
-	15, // 39: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
-	17, // 40: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
-	19, // 41: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
-	22, // 42: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
-	25, // 43: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
-	33, // [33:44] is the sub-list for method output_type
-	22, // [22:33] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	0,  // 15: petro.token.v1.QueryFrozenRequest.pagination:type_name -> petro.token.v1.PageRequest
+	31, // 16: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
+	1,  // 17: petro.token.v1.QueryFrozenResponse.pagination:type_name -> petro.token.v1.PageResponse
+	32, // 18: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
+	33, // 19: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
+	27, // 20: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
+	27, // 21: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
+	20, // 22: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
+	23, // 23: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
+	2,  // 24: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
+	4,  // 25: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
+	6,  // 26: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
+	8,  // 27: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
+	10, // 28: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
+	12, // 29: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
+	14, // 30: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
+	16, // 31: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
+	18, // 32: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
+	21, // 33: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
+	24, // 34: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
+	3,  // 35: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
+	5,  // 36: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
+	7,  // 37: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
+	9,  // 38: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
+	11, // 39: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
+	13, // 40: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
+	15, // 41: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
+	17, // 42: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
+	19, // 43: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
+	22, // 44: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
+	25, // 45: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
+	35, // [35:46] is the sub-list for method output_type
+	24, // [24:35] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_query_proto_init() }
