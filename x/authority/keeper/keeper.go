@@ -4,7 +4,6 @@ package keeper
 
 import (
 	"encoding/binary"
-	"fmt"
 	"sort"
 
 	"google.golang.org/protobuf/proto"
@@ -19,26 +18,12 @@ import (
 // Keeper reads and writes authority state in the store it is handed.
 type Keeper struct{}
 
-var marshal = proto.MarshalOptions{Deterministic: true}
-
-func get(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
-	bz, err := kv.Get(key)
-	if err != nil || bz == nil {
-		return false, err
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		return false, fmt.Errorf("authority: corrupt value at %q: %w", key, err)
-	}
-	return true, nil
-}
-
-func set(kv store.KVStore, key []byte, m proto.Message) error {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return kv.Set(key, bz)
-}
+// Shared state helpers: deterministic protobuf values at keys.
+var (
+	get     = petro.GetProto
+	set     = petro.SetProto
+	iterate = petro.IterateProto
+)
 
 // Council returns the council (empty if none was ever set).
 func (Keeper) Council(kv store.KVStore) (*types.Council, error) {
@@ -193,24 +178,6 @@ func (Keeper) nextProposalID(kv store.KVStore) (uint64, error) {
 		return 0, err
 	}
 	return id, kv.Set(types.NextIDKey, binary.BigEndian.AppendUint64(nil, next))
-}
-
-func iterate(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
-	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		m := newMsg()
-		if err := proto.Unmarshal(it.Value(), m); err != nil {
-			return fmt.Errorf("authority: corrupt value at %q: %w", it.Key(), err)
-		}
-		if fn(m) {
-			break
-		}
-	}
-	return it.Error()
 }
 
 // Oracles lists the addresses holding ROLE_ORACLE, sorted.

@@ -10,11 +10,6 @@ import (
 	"github.com/petro-network/petro/x/authority/types"
 )
 
-const (
-	defaultPageLimit = 100
-	maxPageLimit     = 1000
-)
-
 // QueryServer answers petro.authority.v1.Query from committed state.
 type QueryServer struct {
 	types.UnimplementedQueryServer
@@ -50,13 +45,7 @@ func (q *QueryServer) Proposal(_ context.Context, req *types.QueryProposalReques
 }
 
 func (q *QueryServer) Proposals(_ context.Context, req *types.QueryProposalsRequest) (*types.QueryProposalsResponse, error) {
-	limit := int(req.GetPagination().GetLimit())
-	switch {
-	case limit == 0:
-		limit = defaultPageLimit
-	case limit > maxPageLimit:
-		limit = maxPageLimit
-	}
+	limit := petro.PageLimit(req.GetPagination().GetLimit())
 	start := types.ProposalPrefix
 	if key := req.GetPagination().GetKey(); len(key) != 0 {
 		if len(key) != 8 {
@@ -132,13 +121,7 @@ func (q *QueryServer) Roles(_ context.Context, req *types.QueryRolesRequest) (*t
 		sort.Slice(resp.Roles, func(i, j int) bool { return resp.Roles[i].Role < resp.Roles[j].Role })
 		return resp, nil
 	}
-	limit := int(req.GetPagination().GetLimit())
-	switch {
-	case limit == 0:
-		limit = defaultPageLimit
-	case limit > maxPageLimit:
-		limit = maxPageLimit
-	}
+	limit := petro.PageLimit(req.GetPagination().GetLimit())
 	start := prefix
 	if key := req.GetPagination().GetKey(); len(key) != 0 {
 		if len(key) != 21 {

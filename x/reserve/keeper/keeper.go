@@ -5,7 +5,6 @@ package keeper
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"google.golang.org/protobuf/proto"
 
@@ -27,26 +26,12 @@ func NewKeeper(a types.AuthorityKeeper, t types.TokenKeeper) Keeper {
 	return Keeper{authority: a, token: t}
 }
 
-var marshal = proto.MarshalOptions{Deterministic: true}
-
-func get(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
-	bz, err := kv.Get(key)
-	if err != nil || bz == nil {
-		return false, err
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		return false, fmt.Errorf("reserve: corrupt value at %q: %w", key, err)
-	}
-	return true, nil
-}
-
-func set(kv store.KVStore, key []byte, m proto.Message) error {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return kv.Set(key, bz)
-}
+// Shared state helpers: deterministic protobuf values at keys.
+var (
+	get     = petro.GetProto
+	set     = petro.SetProto
+	iterate = petro.IterateProto
+)
 
 func getU64(kv store.KVStore, key []byte, def uint64) (uint64, error) {
 	bz, err := kv.Get(key)
@@ -189,24 +174,6 @@ func (Keeper) RecordDelivery(ctx petro.Context, redemptionID, barrels uint64) er
 		return err
 	}
 	return setU64(kv, types.DeliverySeqKey, seq+1)
-}
-
-func iterate(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
-	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		m := newMsg()
-		if err := proto.Unmarshal(it.Value(), m); err != nil {
-			return fmt.Errorf("reserve: corrupt value at %q: %w", it.Key(), err)
-		}
-		if fn(m) {
-			break
-		}
-	}
-	return it.Error()
 }
 
 func (k Keeper) oracleRecordBech(kv store.KVStore, bech string) (*types.OracleRecord, error) {

@@ -10,11 +10,6 @@ import (
 	"github.com/petro-network/petro/x/reserve/types"
 )
 
-const (
-	defaultPageLimit = 100
-	maxPageLimit     = 1000
-)
-
 // QueryServer answers petro.reserve.v1.Query from committed state.
 type QueryServer struct {
 	types.UnimplementedQueryServer
@@ -89,13 +84,7 @@ type iter = interface {
 }
 
 func (q *QueryServer) rounds(height int64, page *types.PageRequest, fn func(*types.SettledRound)) (int64, []byte, error) {
-	limit := int(page.GetLimit())
-	switch {
-	case limit == 0:
-		limit = defaultPageLimit
-	case limit > maxPageLimit:
-		limit = maxPageLimit
-	}
+	limit := petro.PageLimit(page.GetLimit())
 	kv, h, err := q.state.StateAt(height)
 	if err != nil {
 		return 0, nil, err

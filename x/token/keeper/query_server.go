@@ -11,11 +11,6 @@ import (
 	"github.com/petro-network/petro/x/token/types"
 )
 
-const (
-	defaultPageLimit = 100
-	maxPageLimit     = 1000
-)
-
 // QueryServer answers petro.token.v1.Query from committed state.
 type QueryServer struct {
 	types.UnimplementedQueryServer
@@ -50,13 +45,7 @@ func (q *QueryServer) Balance(_ context.Context, req *types.QueryBalanceRequest)
 }
 
 func (q *QueryServer) AllBalances(_ context.Context, req *types.QueryAllBalancesRequest) (*types.QueryAllBalancesResponse, error) {
-	limit := int(req.GetPagination().GetLimit())
-	switch {
-	case limit == 0:
-		limit = defaultPageLimit
-	case limit > maxPageLimit:
-		limit = maxPageLimit
-	}
+	limit := petro.PageLimit(req.GetPagination().GetLimit())
 	start := req.GetPagination().GetKey()
 	if len(start) != 0 {
 		if err := crypto.ValidateAddressBytes(start); err != nil {
@@ -130,13 +119,7 @@ func (q *QueryServer) Redemption(_ context.Context, req *types.QueryRedemptionRe
 // Redemptions walks ids ascending (by owner through the owner index),
 // filtering by status; next_key is the next id to read.
 func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptionsRequest) (*types.QueryRedemptionsResponse, error) {
-	limit := int(req.GetPagination().GetLimit())
-	switch {
-	case limit == 0:
-		limit = defaultPageLimit
-	case limit > maxPageLimit:
-		limit = maxPageLimit
-	}
+	limit := petro.PageLimit(req.GetPagination().GetLimit())
 	var from uint64
 	if key := req.GetPagination().GetKey(); len(key) != 0 {
 		if len(key) != 8 {
@@ -192,7 +175,7 @@ func (q *QueryServer) Redemptions(_ context.Context, req *types.QueryRedemptions
 // Frozen lists frozen accounts with their reasons, in address order,
 // paginated (next_key is the next address).
 func (q *QueryServer) Frozen(_ context.Context, req *types.QueryFrozenRequest) (*types.QueryFrozenResponse, error) {
-	limit := pageLimit(req.GetPagination().GetLimit())
+	limit := petro.PageLimit(req.GetPagination().GetLimit())
 	start := types.FrozenPrefix
 	if key := req.GetPagination().GetKey(); len(key) != 0 {
 		if err := crypto.ValidateAddressBytes(key); err != nil {
@@ -222,16 +205,6 @@ func (q *QueryServer) Frozen(_ context.Context, req *types.QueryFrozenRequest) (
 		resp.Frozen = append(resp.Frozen, r)
 	}
 	return resp, it.Error()
-}
-
-func pageLimit(l uint32) int {
-	switch {
-	case l == 0:
-		return defaultPageLimit
-	case l > maxPageLimit:
-		return maxPageLimit
-	}
-	return int(l)
 }
 
 func (q *QueryServer) Pause(_ context.Context, req *types.QueryPauseRequest) (*types.QueryPauseResponse, error) {

@@ -1,33 +1,13 @@
 package keeper
 
 import (
-	"fmt"
-
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/internal/crypto"
 	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/token/types"
 )
-
-func getMsg(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
-	bz, err := kv.Get(key)
-	if err != nil || bz == nil {
-		return false, err
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		return false, fmt.Errorf("token: corrupt value at %q: %w", key, err)
-	}
-	return true, nil
-}
-
-func setMsg(kv store.KVStore, key []byte, m proto.Message) error {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return kv.Set(key, bz)
-}
 
 // Totals returns the issued / burned / escrow counters.
 func (Keeper) Totals(kv store.KVStore) (*types.Totals, error) {
@@ -84,5 +64,11 @@ func (Keeper) Redemption(kv store.KVStore, id uint64) (*types.Redemption, error)
 func (Keeper) setRedemption(kv store.KVStore, r *types.Redemption) error {
 	return setMsg(kv, types.RedemptionKey(r.Id), r)
 }
+
+// Shared state helpers: deterministic protobuf values at keys.
+var (
+	getMsg = petro.GetProto
+	setMsg = petro.SetProto
+)
 
 var unmarshalRedemption = func(bz []byte, r *types.Redemption) error { return proto.Unmarshal(bz, r) }

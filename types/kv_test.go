@@ -1,0 +1,46 @@
+package types_test
+
+import (
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/petro-network/petro/internal/testutil"
+	petro "github.com/petro-network/petro/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
+)
+
+func TestPageLimit(t *testing.T) {
+	for _, tc := range []struct {
+		in   uint32
+		want int
+	}{{0, 100}, {1, 1}, {1000, 1000}, {1001, 1000}} {
+		if got := petro.PageLimit(tc.in); got != tc.want {
+			t.Errorf("PageLimit(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestProtoHelpers(t *testing.T) {
+	kv := testutil.NewKVStore(t)
+	in := &tokentypes.Balance{Address: "petro1x", Amount: 7}
+	if err := petro.SetProto(kv, []byte("k/1"), in); err != nil {
+		t.Fatal(err)
+	}
+	out := &tokentypes.Balance{}
+	if ok, err := petro.GetProto(kv, []byte("k/1"), out); !ok || err != nil || !proto.Equal(in, out) {
+		t.Fatalf("round trip: %v %v %v", ok, err, out)
+	}
+	if ok, err := petro.GetProto(kv, []byte("k/2"), out); ok || err != nil {
+		t.Fatalf("absent key: %v %v", ok, err)
+	}
+	_ = kv.Set([]byte("k/3"), []byte{0xff})
+	if _, err := petro.GetProto(kv, []byte("k/3"), out); err == nil {
+		t.Fatal("corrupt value decoded")
+	}
+	n := 0
+	err := petro.IterateProto(kv, []byte("k/"), func() proto.Message { return &tokentypes.Balance{} }, func(proto.Message) bool { n++; return false })
+	if err == nil || n != 1 {
+		t.Fatalf("iterate over a corrupt value: n=%d err=%v", n, err)
+	}
+}
