@@ -98,6 +98,3 @@ func (k Keeper) CheckInvariants(kv store.KVStore) error {
 	}
 	return nil
 }
-
-// SupplyInvariant is kept for callers of the first release.
-func (k Keeper) SupplyInvariant(kv store.KVStore) error { return k.CheckInvariants(kv) }
