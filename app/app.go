@@ -56,7 +56,7 @@ type App struct {
 	logger  log.Logger
 	cs      *store.CommitStore
 	sigs    *sigCache
-	decoded decodedTxCache // txs CheckTx admitted, for recheck
+	txs     txCache // decoded txs, so each is decoded once (Decode)
 
 	auth      authkeeper.Keeper
 	authority authoritykeeper.Keeper

@@ -14,22 +14,16 @@ import (
 // sequence, balances) stay in the check state, so a wallet may send
 // sequences n, n+1, n+2 before a block; a failure changes nothing.
 //
-// A recheck (CometBFT re-runs every tx left in the mempool after each
-// block, against the check state just reset to the committed state) reuses
-// the decoded tx from its admission and the cached signature verification;
-// ante and the messages run in full, so a tx whose sequence or funds the
-// block consumed is still rejected.
+// The decoded tx and its signature check usually come from the caches
+// (PreVerify filled them before CheckTx; a recheck, which CometBFT runs on
+// every tx left in the mempool after each block against the check state
+// just reset to the committed state, finds its admission's). Ante and the
+// messages always run in full, so a tx whose sequence or funds the block
+// consumed is rejected on recheck.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	committed, _ := a.cs.LastCommit()
-	var tx *Tx
-	if req.Type == abci.CheckTxType_Recheck {
-		tx = a.decoded.get(committed, req.Tx)
-	}
-	if tx == nil {
-		var err error
-		if tx, err = DecodeTx(req.Tx); err != nil {
-			return checkErr(err), nil
-		}
+	tx, err := a.Decode(req.Tx)
+	if err != nil {
+		return checkErr(err), nil
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
@@ -43,7 +37,6 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	if err != nil {
 		return checkErr(err), nil
 	}
-	a.decoded.put(h, tx)
 	return &abci.ResponseCheckTx{Events: events}, nil
 }
 

@@ -81,7 +81,7 @@ func (a *App) decodeAndVerify(raws [][]byte) (txs []*Tx, errs []error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				txs[i], errs[i] = DecodeTx(raws[i])
+				txs[i], errs[i] = a.Decode(raws[i])
 				if errs[i] == nil {
 					errs[i] = a.verifySig(txs[i])
 				}

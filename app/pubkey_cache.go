@@ -65,19 +65,17 @@ func (c *pubKeyCache) parse(b []byte) (*parsedKey, error) {
 	return pk, nil
 }
 
-// PreVerify decodes raw and verifies its signature into the
-// verified-signature cache, touching no state, so that CheckTx (and
-// Process/FinalizeBlock) of the same bytes finds the signature verified.
-// CometBFT runs CheckTx one at a time on the mempool connection; a caller
-// on its own goroutine (the gRPC Broadcast handler) calls PreVerify first,
-// so verification, most of CheckTx's cost, runs on all cores. It changes
-// no result: a tx that fails here is verified again, and refused, by
-// CheckTx. Safe for concurrent use.
+// PreVerify decodes raw and verifies its signature into the decoded-tx and
+// verified-signature caches, touching no state, so that CheckTx (and
+// Process/FinalizeBlock) of the same bytes finds both done. CometBFT runs
+// CheckTx one at a time on the mempool connection; the node's ABCI client
+// calls PreVerify on the caller's goroutine (a broadcast, a peer's
+// receive routine) before taking that connection's lock, so verification,
+// most of CheckTx's cost, runs on all cores. It changes no result: a tx
+// that fails here is verified again, and refused, by CheckTx. Safe for
+// concurrent use.
 func (a *App) PreVerify(raw []byte) {
-	if len(raw) > MaxTxBytes {
-		return
-	}
-	if tx, err := DecodeTx(raw); err == nil {
+	if tx, err := a.Decode(raw); err == nil {
 		_ = a.verifySig(tx)
 	}
 }

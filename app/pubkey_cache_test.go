@@ -59,7 +59,7 @@ func TestPubKeyCacheSameAsParse(t *testing.T) {
 	}
 }
 
-func TestDecodedTxCacheGenerations(t *testing.T) {
+func TestTxCacheGenerations(t *testing.T) {
 	k := testKey(t, 0)
 	raw, err := client.SignTx("c", k, 0, []*txtypes.Msg{client.SendMsg(k.PubKey().Address(), testKey(t, 1).PubKey().Address(), 1)}, client.TxOptions{})
 	if err != nil {
@@ -69,25 +69,26 @@ func TestDecodedTxCacheGenerations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c decodedTxCache
+	var c txCache
 	c.put(5, tx)
 	if c.get(5, raw) != tx || c.get(6, raw) != tx {
-		t.Fatal("miss at the admission height or the next")
+		t.Fatal("miss at the decoding height or the next")
 	}
-	// Not touched during height 6 (e.g. it was committed): gone at 7.
-	if c.get(7, raw) != nil {
-		t.Fatal("an untouched entry survived two heights")
+	// Used at 6, so still there at 7 (a tx waiting in the mempool is
+	// looked up by every recheck).
+	if c.get(7, raw) != tx {
+		t.Fatal("an entry used during the previous height was dropped")
 	}
-	// A rechecked tx (put again) lives on.
-	c.put(7, tx)
-	c.get(8, raw)
-	c.put(8, tx)
-	if c.get(9, raw) != tx {
-		t.Fatal("a rechecked tx was dropped")
-	}
-	// Other bytes never hit.
+	// Not used during heights 8 and 9 (e.g. it was committed): gone.
 	other := bytes.Clone(raw)
 	other[len(other)-1] ^= 1
+	c.get(8, other)
+	c.get(9, other)
+	if c.get(9, raw) != nil {
+		t.Fatal("an unused entry survived two heights")
+	}
+	c.put(9, tx)
+	// Other bytes never hit.
 	if c.get(9, other) != nil {
 		t.Fatal("hit for other bytes")
 	}

@@ -8,12 +8,15 @@
 #   petro1  petrod, 1 validator (`petrod testnet --validators 1`), `petrod bench`
 #   petro4  petrod, 4 validators (`petrod testnet --validators 4`), `petrod bench`
 #           sending to all four nodes
+#   kv4lat, petro4lat  kv4 and petro4 again at LAT_RATE (1,000 tx/s): the
+#           latency comparison (p99 submit→commit by block header time)
 # prints a table and appends it, with the date, machine and load average, to
 # BENCHMARKS.md. Loopback only; every process it starts is stopped on exit.
 #
 # Settings (environment):
 #   DURATION=60        seconds of load per setup
-#   RATE=1000          offered tx/s (the same for every setup)
+#   RATE=1000          offered tx/s (the same for kv1, kv4, petro1, petro4)
+#   LAT_RATE=1000      offered tx/s for kv4lat and petro4lat
 #   CONCURRENCY=16     petrod bench workers
 #   ACCOUNTS=2000      petrod bench sending accounts (funded from val0 first)
 #   TIMEOUT_COMMIT=1s  consensus timeout_commit for every setup
@@ -21,8 +24,10 @@
 #                      generated: CometBFT's 5000 for kvstore, petrod's default)
 #   TX_SIZE=0          loadtime payload bytes (0 = petrod's transfer size: the
 #                      petro run's average if it ran first, else 222 bytes)
-#   SETUPS="kv1 kv4 petro1 petro4"
-#   BASE_PORT=36600    first port used (each setup uses up to 40 ports from here)
+#   SETUPS="kv1 kv4 petro1 petro4 kv4lat petro4lat"
+#   BASE_PORT=21600    first port used (each setup uses up to 40 ports from
+#                      here; below Linux's ephemeral range 32768-60999 so no
+#                      outgoing connection holds one)
 #   OUT=BENCHMARKS.md  file to append to ("" = don't append)
 #   KEEP=1             keep the work directory (homes, logs, JSON results)
 #   PETROD=path        use this petrod binary instead of building ./cmd/petrod
@@ -30,12 +35,13 @@ set -euo pipefail
 
 DURATION=${DURATION:-60}
 RATE=${RATE:-1000}
+LAT_RATE=${LAT_RATE:-1000}
 CONCURRENCY=${CONCURRENCY:-16}
 ACCOUNTS=${ACCOUNTS:-2000}
 TIMEOUT_COMMIT=${TIMEOUT_COMMIT:-1s}
 TX_SIZE=${TX_SIZE:-0}
-SETUPS=${SETUPS:-"kv1 kv4 petro1 petro4"}
-BASE_PORT=${BASE_PORT:-36600}
+SETUPS=${SETUPS:-"kv1 kv4 petro1 petro4 kv4lat petro4lat"}
+BASE_PORT=${BASE_PORT:-21600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT-$ROOT/BENCHMARKS.md}
 WORK=$(mktemp -d -t petro-bench-XXXXXX)
@@ -132,8 +138,8 @@ set_mempool() {
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
-run_kv() { # NAME VALIDATORS BASE
-	local name=$1 n=$2 base=$3 dir=$WORK/$1 i peers ids=() rpc h0 h1 c
+run_kv() { # NAME VALIDATORS BASE RATE
+	local name=$1 n=$2 base=$3 rate=$4 dir=$WORK/$1 i peers ids=() rpc h0 h1 c
 	log "$name: kvstore, $n node(s)"
 	if [[ $n == 1 ]]; then
 		"$BIN/cometbft" init --home "$dir/node0" >/dev/null 2>&1
@@ -163,7 +169,7 @@ run_kv() { # NAME VALIDATORS BASE
 	for ((i = 0; i < n; i++)); do eps+="${eps:+,}ws://127.0.0.1:$((base + 10 * i + 1))/websocket"; done
 	# loadtime sends -r tx/s on each connection to each endpoint: one
 	# connection to every node (as petrod bench sends to every node), RATE/n each.
-	"$BIN/load" -c 1 -T "$DURATION" -r "$(( ${RATE%.*} / n ))" -s "$size" --broadcast-tx-method sync \
+	"$BIN/load" -c 1 -T "$DURATION" -r "$(( ${rate%.*} / n ))" -s "$size" --broadcast-tx-method sync \
 		--endpoints "$eps" >"$dir/load.log" 2>&1 || log "$name: load exited $? (see $dir/load.log)"
 	h1=$(height "$rpc")
 	c=$(committed_txs "$rpc" $((h0 + 1)) "$h1")
@@ -171,13 +177,13 @@ run_kv() { # NAME VALIDATORS BASE
 	stop_pids
 	"$BIN/report" --database-type goleveldb --data-dir "$dir/node0/data" --csv "$dir/latency.csv" >"$dir/report.txt" 2>&1 || true
 	read -r p50 p95 p99 < <(csv_pcts "$dir/latency.csv")
-	printf '%s\t%s\t%s\t%.1f\t-\t-\t-\t%s\t%s\t%s\t%s\n' "$name" "kvstore ×$n (loadtime load, sync)" "$RATE" \
+	printf '%s\t%s\t%s\t%.1f\t-\t-\t-\t%s\t%s\t%s\t%s\n' "$name" "kvstore ×$n (loadtime load, sync)" "$rate" \
 		"$(awk -v c="$c" -v d="$DURATION" 'BEGIN{print c/d}')" "$p50" "$p95" "$p99" "$size" >>"$RESULTS"
 	log "$name: $c txs committed in heights $((h0 + 1))..$h1; latency (header) p50/p95/p99 $p50/$p95/$p99 ms"
 }
 
-run_petro() { # NAME VALIDATORS BASE
-	local name=$1 n=$2 base=$3 dir=$WORK/$1 i nodes
+run_petro() { # NAME VALIDATORS BASE RATE
+	local name=$1 n=$2 base=$3 rate=$4 dir=$WORK/$1 i nodes
 	log "$name: petrod, $n validator(s)"
 	"$BIN/petrod" testnet --validators "$n" --output "$dir" --base-port "$base" --timeout-commit "$TIMEOUT_COMMIT" >/dev/null
 	for ((i = 0; i < n; i++)); do set_mempool "$dir/node$i/config/config.toml"; done
@@ -189,9 +195,9 @@ run_petro() { # NAME VALIDATORS BASE
 	wait_height "http://127.0.0.1:$((base + 1))" 2 60
 	"$BIN/petrod" bench --node "$nodes" --node-rpc "http://127.0.0.1:$((base + 1))" \
 		--home "$dir" --keyring-backend test --fund-from val0 --accounts "$ACCOUNTS" \
-		--rate "$RATE" --duration "${DURATION}s" --concurrency "$CONCURRENCY" -o json >"$dir/bench.json" 2>"$dir/bench.log"
+		--rate "$rate" --duration "${DURATION}s" --concurrency "$CONCURRENCY" -o json >"$dir/bench.json" 2>"$dir/bench.log"
 	stop_pids
-	jq -r --arg name "$name" --arg setup "petrod ×$n (petrod bench, $CONCURRENCY workers, $ACCOUNTS accounts)" --arg rate "$RATE" \
+	jq -r --arg name "$name" --arg setup "petrod ×$n (petrod bench, $CONCURRENCY workers, $ACCOUNTS accounts)" --arg rate "$rate" \
 		'[$name, $setup, $rate, (.committed_tps*10|round/10), (.latency_ms.p50|round), (.latency_ms.p95|round), (.latency_ms.p99|round),
 		  (.latency_header_ms.p50|round), (.latency_header_ms.p95|round), (.latency_header_ms.p99|round), (.tx_bytes_avg|round)] | @tsv' \
 		"$dir/bench.json" >>"$RESULTS"
@@ -204,34 +210,40 @@ START=$(date -u +%FT%TZ)
 port=$BASE_PORT
 for s in $SETUPS; do
 	case $s in
-	kv1) run_kv kv1 1 "$port" ;;
-	kv4) run_kv kv4 4 "$port" ;;
-	petro1) run_petro petro1 1 "$port" ;;
-	petro4) run_petro petro4 4 "$port" ;;
+	kv1) run_kv kv1 1 "$port" "$RATE" ;;
+	kv4) run_kv kv4 4 "$port" "$RATE" ;;
+	petro1) run_petro petro1 1 "$port" "$RATE" ;;
+	petro4) run_petro petro4 4 "$port" "$RATE" ;;
+	kv4lat) run_kv kv4lat 4 "$port" "$LAT_RATE" ;;
+	petro4lat) run_petro petro4lat 4 "$port" "$LAT_RATE" ;;
 	*) echo "bench-compare: unknown setup $s" >&2; exit 2 ;;
 	esac
 	port=$((port + 50))
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-kv_of() { awk -F'\t' -v n="$1" '$1 == n {print $4}' "$RESULTS"; }
+kv_of() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n {print $c}' "$RESULTS"; } # NAME COLUMN
 TABLE=$(
-	echo "| setup | offered tx/s | committed tx/s | p50 / p95 / p99 ms (client-observed) | p50 / p95 / p99 ms (header time) | tx bytes | ratio to kvstore |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| setup | offered tx/s | committed tx/s | p50 / p95 / p99 ms (client-observed) | p50 / p95 / p99 ms (header time) | tx bytes | committed ÷ kvstore's | p99 (header) ÷ kvstore's |"
+	echo "|---|---|---|---|---|---|---|---|"
 	while IFS=$'\t' read -r name setup rate tps o50 o95 o99 h50 h95 h99 size; do
-		ref=""
-		case $name in petro1) ref=$(kv_of kv1) ;; petro4) ref=$(kv_of kv4) ;; esac
-		ratio="—"
-		[[ -n "$ref" && "$ref" != 0 ]] && ratio=$(awk -v a="$tps" -v b="$ref" 'BEGIN{printf "%.2f", a/b}')
+		ref="" ratio="—" lat="—"
+		case $name in petro1) ref=kv1 ;; petro4) ref=kv4 ;; petro4lat) ref=kv4lat ;; esac
+		if [[ -n "$ref" ]]; then
+			r=$(kv_of "$ref" 4)
+			[[ -n "$r" && "$r" != 0 ]] && ratio=$(awk -v a="$tps" -v b="$r" 'BEGIN{printf "%.2f", a/b}')
+			r=$(kv_of "$ref" 10)
+			[[ -n "$r" && "$r" != 0 && "$r" != - ]] && lat=$(awk -v a="$h99" -v b="$r" 'BEGIN{printf "%.2f", a/b}')
+		fi
 		obs="$o50 / $o95 / $o99"
 		[[ $o50 == - ]] && obs="n/a"
-		echo "| $name: $setup | $rate | $tps | $obs | $h50 / $h95 / $h99 | $size | $ratio |"
+		echo "| $name: $setup | $rate | $tps | $obs | $h50 / $h95 / $h99 | $size | $ratio | $lat |"
 	done <"$RESULTS"
 )
 MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3), load average $LOAD_BEFORE before / $LOAD_AFTER after"
 REPORT="### bench-compare $START
 
-$MACHINE. DURATION=${DURATION}s per setup, RATE=$RATE, TIMEOUT_COMMIT=$TIMEOUT_COMMIT, MEMPOOL_SIZE=${MEMPOOL_SIZE:-default}, CONCURRENCY=$CONCURRENCY, ACCOUNTS=$ACCOUNTS, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' (+ local changes)').
+$MACHINE. DURATION=${DURATION}s per setup, RATE=$RATE, LAT_RATE=$LAT_RATE, TIMEOUT_COMMIT=$TIMEOUT_COMMIT, MEMPOOL_SIZE=${MEMPOOL_SIZE:-default}, CONCURRENCY=$CONCURRENCY, ACCOUNTS=$ACCOUNTS, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' (+ local changes)').
 
 $TABLE
 "

@@ -17,7 +17,6 @@ import (
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/rpc/client/local"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
@@ -191,8 +190,9 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		// block executes (consensus connection); queries and snapshots run
 		// beside both. The app locks its own shared state (check state under
 		// checkMu, reads from committed versions only); see
-		// app.TestConcurrentConnections (-race) and BENCHMARKS.md.
-		proxy.NewConnSyncLocalClientCreator(halt),
+		// app.TestConcurrentConnections (-race) and BENCHMARKS.md. New txs'
+		// signatures are verified before the mempool connection's lock.
+		preVerifyClients{app: halt, preVerify: petroApp.PreVerify},
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
 		store.CometDBProvider(cometBackend(cfg.DBBackend)),
 		node.DefaultMetricsProvider(cfg.Instrumentation),
@@ -214,7 +214,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
-	grpcSrv := server.New(appCfg.GRPC, petroApp, preVerifyNode{local.New(n), petroApp}, logger.With("module", "grpc"))
+	grpcSrv := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
 	if err := grpcSrv.Start(appCfg.GRPC.Address); err != nil {
 		_ = n.Stop()
 		n.Wait()

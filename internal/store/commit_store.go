@@ -50,11 +50,19 @@ type Options struct {
 // each other. LastCommit and ReadAt, and every method of a ReadStore, may be called from any
 // goroutine at any time, including while a block executes or commits: ReadAt serves immutable
 // committed versions from a second IAVL tree handle with its own node cache, so readers never
-// touch a node the working tree mutates. A ReadStore of a version that Prune deletes afterwards
-// may fail with an error (never wrong data); prune only versions no reader still uses.
+// touch a node the working tree mutates. Get and Has of the latest version are served from a
+// write-through cache of that version first (latest_cache.go). A ReadStore of a version that
+// Prune deletes afterwards may fail with an error (never wrong data); prune only versions no
+// reader still uses.
 type CommitStore struct {
 	tree   *iavl.MutableTree // working tree; owned by the block-execution goroutine
 	reader *iavl.MutableTree // only GetImmutable is called on it; safe for concurrent use
+
+	// pending records the working tree's writes since the last Commit (owned by the
+	// block-execution goroutine); Commit applies them to latest, the cache of the last
+	// committed version that ReadAt(latest) views read first (safe for concurrent use).
+	pending *pendingWrites
+	latest  *latestCache
 
 	// what Restore needs to replace the working tree after a failed import
 	db        dbm.DB
@@ -99,9 +107,13 @@ func NewCommitStore(db dbm.DB, opts Options) (*CommitStore, error) {
 		return nil, fmt.Errorf("store: load latest version: %w", err)
 	}
 	reader := iavl.NewMutableTree(idbw, opts.CacheSize, true, iavl.NewNopLogger(), treeOpts...)
+	latest := newLatestCache(latestCacheEntries, latestCacheBytes)
+	latest.reset(tree.Version())
 	return &CommitStore{
 		tree:      tree,
 		reader:    reader,
+		pending:   newPendingWrites(latestCacheEntries),
+		latest:    latest,
 		db:        db,
 		cacheSize: opts.CacheSize,
 		treeOpts:  treeOpts,
@@ -121,7 +133,7 @@ func (s *CommitStore) LastCommit() (version int64, hash []byte) {
 
 // Working returns the mutable working tree. Writes stay in memory until Commit and are
 // discarded by Rollback or by a crash. Keepers normally write through a Branch of it.
-func (s *CommitStore) Working() KVStore { return treeKV{tree: s.tree} }
+func (s *CommitStore) Working() KVStore { return treeKV{tree: s.tree, pending: s.pending} }
 
 // WorkingHash returns the root hash the working tree would have if committed now: the app hash
 // FinalizeBlock returns. Commit then returns the same hash.
@@ -141,7 +153,7 @@ func (s *CommitStore) WorkingHash() []byte { return cloneBytes(s.tree.WorkingHas
 // last version that reached the DB.
 func (s *CommitStore) Commit() (version int64, hash []byte, err error) {
 	s.mu.RLock()
-	broken, closed := s.broken, s.closed
+	prev, broken, closed := s.version, s.broken, s.closed
 	s.mu.RUnlock()
 	if closed {
 		return 0, nil, ErrClosed
@@ -151,6 +163,14 @@ func (s *CommitStore) Commit() (version int64, hash []byte, err error) {
 	}
 
 	hash, version, err = s.tree.SaveVersion()
+	if err == nil {
+		// Before the new version is published: a view of it taken from now on finds the
+		// cache at its version. Views of prev stop using the cache here.
+		s.latest.commit(prev, version, s.pending)
+	} else {
+		s.latest.reset(0)
+	}
+	s.pending.reset()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -163,15 +183,23 @@ func (s *CommitStore) Commit() (version int64, hash []byte, err error) {
 }
 
 // Rollback discards every change made to the working tree since the last Commit.
-func (s *CommitStore) Rollback() { s.tree.Rollback() }
+func (s *CommitStore) Rollback() {
+	s.tree.Rollback()
+	s.pending.reset()
+}
 
 // ReadAt returns an immutable view of committed version. Version 0 is the empty state before
 // the first Commit and exists only while nothing has been committed. It fails with
 // ErrVersionNotFound for a version never committed or already pruned. Safe for concurrent use;
 // the view is safe for concurrent use too.
+//
+// A view of the latest version reads Get and Has through the latest-version cache for as long
+// as that cache still represents its version (until the next Commit), and the tree afterwards;
+// the results are the same either way.
 func (s *CommitStore) ReadAt(version int64) (ReadStore, error) {
 	s.mu.RLock()
 	latest, closed := s.version, s.closed
+	epoch := s.latest.currentEpoch()
 	s.mu.RUnlock()
 	switch {
 	case closed:
@@ -187,6 +215,9 @@ func (s *CommitStore) ReadAt(version int64) (ReadStore, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: load version %d: %w", version, err)
+	}
+	if version == latest {
+		return cachedView{treeView: treeView{tree: t}, cache: s.latest, epoch: epoch}, nil
 	}
 	return treeView{tree: t}, nil
 }
@@ -221,11 +252,16 @@ func (s *CommitStore) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.latest.reset(0)
 	return errors.Join(s.tree.Close(), s.reader.Close())
 }
 
-// treeKV is the KVStore over the working tree.
-type treeKV struct{ tree *iavl.MutableTree }
+// treeKV is the KVStore over the working tree. Set and Delete are recorded in pending (nil for a
+// tree outside a CommitStore) for the latest-version cache.
+type treeKV struct {
+	tree    *iavl.MutableTree
+	pending *pendingWrites
+}
 
 var _ KVStore = treeKV{}
 
@@ -248,17 +284,27 @@ func (t treeKV) Set(key, value []byte) error {
 	if err := checkKeyValue(key, value); err != nil {
 		return err
 	}
-	// iavl keeps the slices in its nodes: copy so callers may reuse their buffers.
-	_, err := t.tree.Set(cloneBytes(key), cloneBytes(value))
-	return err
+	// iavl keeps the slices in its nodes: copy so callers may reuse their buffers. The
+	// pending record shares the copies; neither iavl nor the cache ever writes into them.
+	key, value = cloneBytes(key), cloneBytes(value)
+	if _, err := t.tree.Set(key, value); err != nil {
+		t.pending.fail()
+		return err
+	}
+	t.pending.record(key, value)
+	return nil
 }
 
 func (t treeKV) Delete(key []byte) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	_, _, err := t.tree.Remove(key)
-	return err
+	if _, _, err := t.tree.Remove(key); err != nil {
+		t.pending.fail()
+		return err
+	}
+	t.pending.record(key, nil)
+	return nil
 }
 
 func (t treeKV) Iterator(start, end []byte) (Iterator, error) { return t.iterator(start, end, true) }

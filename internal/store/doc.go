@@ -20,8 +20,11 @@
 // Queries. ReadAt(version) and LastCommit may be called from any goroutine at any time. A
 // ReadStore is an immutable view of one committed version, safe for concurrent use while blocks
 // execute and commit; it is served by a separate IAVL handle with its own node cache, so it
-// shares no mutable node with the working tree. Pruning a version under a live ReadStore makes
-// that view fail with errors (never return wrong data): keep a retention window.
+// shares no mutable node with the working tree. Get and Has of a view of the latest version
+// consult a bounded write-through cache of that version first (filled by Commit and by reads);
+// the cache is versioned, so it changes no result, only the time. Pruning a version under a
+// live ReadStore makes that view fail with errors (never return wrong data): keep a retention
+// window.
 //
 // Check state. NewBranch(NewReadOnlyKV(committed)) starts from the committed state and
 // accumulates CheckTx writes (sequence numbers) without touching the working tree; rebuild it

@@ -183,6 +183,9 @@ func (s *CommitStore) Restore(height int64, appHash []byte, r io.Reader) (err er
 	case len(appHash) == 0:
 		return errors.New("store: restore needs the expected app hash")
 	}
+	// Uncommitted deletions may be recorded although the tree is empty; the import does not
+	// go through treeKV, so nothing is recorded from here on.
+	s.pending.reset()
 	if err := s.db.SetSync(restoreMarkerKey, []byte{1}); err != nil {
 		return fmt.Errorf("store: restore: %w", err)
 	}
@@ -208,6 +211,9 @@ func (s *CommitStore) Restore(height int64, appHash []byte, r io.Reader) (err er
 	}
 	// The working tree was loaded at height by the importer. The reader handle has read
 	// nothing yet (ReadAt serves version 0 without it), so it sees the new version as is.
+	// The latest-version cache starts empty at height (a new epoch) before height is
+	// published, so every view of it can use the cache.
+	s.latest.reset(height)
 	s.mu.Lock()
 	s.version, s.hash = height, cloneBytes(hash)
 	s.mu.Unlock()
@@ -330,6 +336,8 @@ func (s *CommitStore) importStream(height int64, r io.Reader) ([]byte, error) {
 // fresh working tree over the empty DB (the importer may have loaded the bad version into the
 // old one). The reader handle is kept: nothing read through it while the store was empty.
 func (s *CommitStore) resetAfterFailedRestore() error {
+	s.latest.reset(0)
+	s.pending.reset()
 	if err := wipeDB(s.db); err != nil {
 		s.mu.Lock()
 		s.broken = fmt.Errorf("store: failed restore could not be cleaned up, delete the application DB: %w", err)
@@ -338,6 +346,7 @@ func (s *CommitStore) resetAfterFailedRestore() error {
 	}
 	old := s.tree
 	s.tree = iavl.NewMutableTree(iavlDB{db: s.db}, s.cacheSize, true, iavl.NewNopLogger(), s.treeOpts...)
+	s.pending = newPendingWrites(latestCacheEntries) // a Working() of the old tree records elsewhere
 	if _, err := s.tree.Load(); err != nil {
 		return fmt.Errorf("store: reload after failed restore: %w", err)
 	}

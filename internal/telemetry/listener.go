@@ -24,6 +24,9 @@ type Source interface {
 	StateAt(height int64) (store.KVStore, int64, error)
 	ReserveKeeper() reservekeeper.Keeper
 	TokenKeeper() tokenkeeper.Keeper
+	// Decode is app.DecodeTx through the node's decoded-tx cache (the
+	// block's txs were decoded moments ago).
+	Decode(raw []byte) (*app.Tx, error)
 }
 
 var _ Source = (*app.App)(nil)
@@ -64,11 +67,11 @@ func countPrefix(kv store.KVStore, prefix []byte) (int, error) {
 	return n, it.Error()
 }
 
-// TxType is the label of a raw tx: the oneof name of its messages ("send",
-// "issue", "attest", "propose", …), "multi" when they differ, and
-// "undecodable" when the tx does not decode (it failed in the block).
-func TxType(raw []byte) string {
-	tx, err := app.DecodeTx(raw)
+// TxType is the label of a tx, given what decoding it returned: the oneof
+// name of its messages ("send", "issue", "attest", "propose", …), "multi"
+// when they differ, and "undecodable" when it does not decode (it failed
+// in the block).
+func TxType(tx *app.Tx, err error) string {
 	if err != nil {
 		return "undecodable"
 	}
@@ -158,7 +161,7 @@ func (u *Updater) Flush() {
 	for _, b := range blocks {
 		types := make([]string, len(b.txs))
 		for i, raw := range b.txs {
-			types[i] = TxType(raw)
+			types[i] = TxType(u.src.Decode(raw))
 		}
 		u.m.ObserveBlock(types, b.results)
 	}

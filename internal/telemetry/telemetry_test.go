@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/telemetry"
 	tu "github.com/petro-network/petro/internal/testutil"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -70,10 +71,10 @@ func TestRegisterTwiceFails(t *testing.T) {
 
 func TestTxType(t *testing.T) {
 	k := tu.Key(0)
-	if got := telemetry.TxType(tu.SendTx(t, k, 0, tu.Addr(1), 1)); got != "send" {
+	if got := telemetry.TxType(app.DecodeTx(tu.SendTx(t, k, 0, tu.Addr(1), 1))); got != "send" {
 		t.Errorf("send tx: %q", got)
 	}
-	if got := telemetry.TxType([]byte("garbage")); got != "undecodable" {
+	if got := telemetry.TxType(app.DecodeTx([]byte("garbage"))); got != "undecodable" {
 		t.Errorf("garbage: %q", got)
 	}
 }
