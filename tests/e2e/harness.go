@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,15 +71,66 @@ func Key(t testing.TB, i int) *crypto.PrivKey {
 	return k
 }
 
-// FreePort returns a loopback port that was free a moment ago.
+// FreePort returns a loopback port that was free a moment ago, below the
+// kernel's ephemeral range. A port from the ephemeral range (what
+// listening on port 0 returns) can be taken, before the node binds it, as
+// the source port of any outgoing connection, the node's own p2p dials
+// included; that made TestStateSyncJoin fail once with "address already
+// in use". Ports are handed out in sequence, never twice in one process.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	return FreePortBase(t, 1)
+}
+
+var (
+	portMu   sync.Mutex
+	nextPort int // next port to try; 0 before the first call
+)
+
+// portRange is where test ports come from: [20000, the ephemeral range).
+// It also starts the sequence, at a point that depends on the process so
+// that concurrent test processes start apart.
+func portRange() (lo, hi int) {
+	lo, hi = 20000, ephemeralLow()
+	if nextPort == 0 {
+		nextPort = lo + os.Getpid()%(hi-lo)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return lo, hi
+}
+
+// portsFree reports whether base … base+n-1 can all be listened on.
+func portsFree(base, n int) bool {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for p := base; p < base+n; p++ {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			return false
+		}
+		ls = append(ls, l)
+	}
+	return true
+}
+
+// ephemeralLow is the first port of Linux's ephemeral range (32768 by
+// default, and where /proc is not there).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	if n, err := strconv.Atoi(f[0]); err == nil && n > 21000 {
+		return n
+	}
+	return 32768
 }
 
 // Node is one petrod process with its home and loopback ports.

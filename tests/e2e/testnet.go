@@ -3,8 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,30 +45,25 @@ type Testnet struct {
 	keys     keyring.Keyring
 }
 
-// FreePortBase finds a base port b such that b … b+span-1 are all free on
-// loopback a moment ago.
+// FreePortBase finds a base port b such that b … b+span-1 were all free
+// on loopback a moment ago, from the same sequence as FreePort (below the
+// ephemeral range, never handed out twice).
 func FreePortBase(t testing.TB, span int) int {
 	t.Helper()
-	for try := 0; try < 50; try++ {
-		base := 20000 + 10*rand.IntN(3500)
-		ok := true
-		var ls []net.Listener
-		for p := base; p < base+span && ok; p++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				ok = false
-				break
-			}
-			ls = append(ls, l)
+	portMu.Lock()
+	defer portMu.Unlock()
+	lo, hi := portRange()
+	for range (hi - lo) / span {
+		if nextPort+span > hi {
+			nextPort = lo
 		}
-		for _, l := range ls {
-			l.Close()
-		}
-		if ok {
+		base := nextPort
+		nextPort += span
+		if portsFree(base, span) {
 			return base
 		}
 	}
-	t.Fatal("no free port range")
+	t.Fatalf("no %d free loopback ports in [%d, %d)", span, lo, hi)
 	return 0
 }
 
