@@ -8,9 +8,14 @@
 #   petro1  petrod, 1 validator (`petrod testnet --validators 1`), `petrod bench`
 #   petro4  petrod, 4 validators (`petrod testnet --validators 4`), `petrod bench`
 #           sending to all four nodes
-#   kv4lat, petro4lat  kv4 and petro4 again at LAT_RATE (1,000 tx/s): the
-#           latency comparison (p99 submit→commit by block header time)
-# prints a table and appends it, with the date, machine and load average, to
+#   kv4lat, petro4lat  kv4 and petro4 again at LAT_RATE (1,000 tx/s), both
+#           loaded by `petrod bench` (kvstore with --kvstore: unique 222-byte
+#           txs over CometBFT RPC broadcast_tx_sync): the latency comparison,
+#           p99 submit→commit measured by the same client the same way
+# "node CPU µs per committed tx" is the user + system CPU time of all the
+# setup's node processes (from /proc) while it was loaded, divided by the txs
+# it committed: the cost of a tx to the whole network, whatever the machine's
+# load. It prints a table and appends it, with the date, machine and load average, to
 # BENCHMARKS.md. Loopback only; every process it starts is stopped on exit.
 #
 # Settings (environment):
@@ -128,6 +133,15 @@ kv_config() { # HOME B I PEERS
 	# except the ones above; both use the default mempool and block size.
 }
 
+# cpu_ticks: user + system CPU clock ticks used so far by the running setup's node processes.
+cpu_ticks() {
+	local p t=0
+	for p in "${PIDS[@]}"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+	echo $t
+}
+# us_per_tx TICKS TXS: node CPU µs per committed tx.
+us_per_tx() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{ if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "-" }'; }
+
 # set_mempool CONFIG_TOML: apply MEMPOOL_SIZE (the only "size = " key is [mempool]'s).
 set_mempool() {
 	[[ -n "${MEMPOOL_SIZE:-}" ]] || return 0
@@ -138,8 +152,8 @@ set_mempool() {
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
-run_kv() { # NAME VALIDATORS BASE RATE
-	local name=$1 n=$2 base=$3 rate=$4 dir=$WORK/$1 i peers ids=() rpc h0 h1 c
+run_kv() { # NAME VALIDATORS BASE RATE [DRIVER: loadtime (default) | bench]
+	local name=$1 n=$2 base=$3 rate=$4 driver=${5:-loadtime} dir=$WORK/$1 i peers ids=() rpc h0 h1 c
 	log "$name: kvstore, $n node(s)"
 	if [[ $n == 1 ]]; then
 		"$BIN/cometbft" init --home "$dir/node0" >/dev/null 2>&1
@@ -164,21 +178,30 @@ run_kv() { # NAME VALIDATORS BASE RATE
 	wait_height "$rpc" 2 60
 	local size=$TX_SIZE
 	[[ $size -gt 0 ]] || size=${PETRO_TX_SIZE:-222}
+	if [[ $driver == bench ]]; then
+		local urls=""
+		for ((i = 0; i < n; i++)); do urls+="${urls:+,}http://127.0.0.1:$((base + 10 * i + 1))"; done
+		bench_setup "$name" "kvstore ×$n (petrod bench --kvstore, $CONCURRENCY workers)" "$rate" \
+			--kvstore --tx-size "$size" --node "$urls" --node-rpc "$rpc"
+		return
+	fi
 	h0=$(height "$rpc")
-	local eps=""
+	local t0 t1 eps=""
+	t0=$(cpu_ticks)
 	for ((i = 0; i < n; i++)); do eps+="${eps:+,}ws://127.0.0.1:$((base + 10 * i + 1))/websocket"; done
 	# loadtime sends -r tx/s on each connection to each endpoint: one
 	# connection to every node (as petrod bench sends to every node), RATE/n each.
 	"$BIN/load" -c 1 -T "$DURATION" -r "$(( ${rate%.*} / n ))" -s "$size" --broadcast-tx-method sync \
 		--endpoints "$eps" >"$dir/load.log" 2>&1 || log "$name: load exited $? (see $dir/load.log)"
 	h1=$(height "$rpc")
+	t1=$(cpu_ticks)
 	c=$(committed_txs "$rpc" $((h0 + 1)) "$h1")
 	sleep 3
 	stop_pids
 	"$BIN/report" --database-type goleveldb --data-dir "$dir/node0/data" --csv "$dir/latency.csv" >"$dir/report.txt" 2>&1 || true
 	read -r p50 p95 p99 < <(csv_pcts "$dir/latency.csv")
-	printf '%s\t%s\t%s\t%.1f\t-\t-\t-\t%s\t%s\t%s\t%s\n' "$name" "kvstore ×$n (loadtime load, sync)" "$rate" \
-		"$(awk -v c="$c" -v d="$DURATION" 'BEGIN{print c/d}')" "$p50" "$p95" "$p99" "$size" >>"$RESULTS"
+	printf '%s\t%s\t%s\t%.1f\t-\t-\t-\t%s\t%s\t%s\t%s\t%s\n' "$name" "kvstore ×$n (loadtime load, sync)" "$rate" \
+		"$(awk -v c="$c" -v d="$DURATION" 'BEGIN{print c/d}')" "$p50" "$p95" "$p99" "$size" "$(us_per_tx $((t1 - t0)) "$c")" >>"$RESULTS"
 	log "$name: $c txs committed in heights $((h0 + 1))..$h1; latency (header) p50/p95/p99 $p50/$p95/$p99 ms"
 }
 
@@ -193,15 +216,33 @@ run_petro() { # NAME VALIDATORS BASE RATE
 	done
 	nodes=$(jq -r '[.nodes[].grpc] | join(",")' "$dir/testnet.json")
 	wait_height "http://127.0.0.1:$((base + 1))" 2 60
-	"$BIN/petrod" bench --node "$nodes" --node-rpc "http://127.0.0.1:$((base + 1))" \
-		--home "$dir" --keyring-backend test --fund-from val0 --accounts "$ACCOUNTS" \
-		--rate "$rate" --duration "${DURATION}s" --concurrency "$CONCURRENCY" -o json >"$dir/bench.json" 2>"$dir/bench.log"
+	bench_setup "$name" "petrod ×$n (petrod bench, $CONCURRENCY workers, $ACCOUNTS accounts)" "$rate" \
+		--node "$nodes" --node-rpc "http://127.0.0.1:$((base + 1))" \
+		--home "$dir" --keyring-backend test --fund-from val0 --accounts "$ACCOUNTS"
+	[[ -n "${PETRO_TX_SIZE:-}" ]] || PETRO_TX_SIZE=$(jq -r '.tx_bytes_avg|round' "$WORK/$name/bench.json")
+}
+
+# bench_setup NAME SETUP RATE BENCH-ARGS…: runs petrod bench against the
+# running setup (its processes in PIDS), stops it and records the row. Node
+# CPU is counted from when the load starts (after funding and signing) to
+# when bench is done (the mempool drained).
+bench_setup() {
+	local name=$1 setup=$2 rate=$3 dir=$WORK/$1 t0 t1 bpid
+	shift 3
+	mkdir -p "$dir"
+	"$BIN/petrod" bench "$@" --rate "$rate" --duration "${DURATION}s" --concurrency "$CONCURRENCY" --progress=true \
+		-o json >"$dir/bench.json" 2>"$dir/bench.log" &
+	bpid=$!
+	while kill -0 "$bpid" 2>/dev/null && ! grep -q '^bench: sending' "$dir/bench.log"; do sleep 0.1; done
+	t0=$(cpu_ticks)
+	wait "$bpid" || { log "$name: petrod bench failed:"; tail -n 5 "$dir/bench.log" >&2; exit 1; }
+	t1=$(cpu_ticks)
 	stop_pids
-	jq -r --arg name "$name" --arg setup "petrod ×$n (petrod bench, $CONCURRENCY workers, $ACCOUNTS accounts)" --arg rate "$rate" \
+	jq -r --arg name "$name" --arg setup "$setup" --arg rate "$rate" \
 		'[$name, $setup, $rate, (.committed_tps*10|round/10), (.latency_ms.p50|round), (.latency_ms.p95|round), (.latency_ms.p99|round),
-		  (.latency_header_ms.p50|round), (.latency_header_ms.p95|round), (.latency_header_ms.p99|round), (.tx_bytes_avg|round)] | @tsv' \
+		  (.latency_header_ms.p50|round), (.latency_header_ms.p95|round), (.latency_header_ms.p99|round), (.tx_bytes_avg|round),
+		  $cpu] | @tsv' --arg cpu "$(us_per_tx $((t1 - t0)) "$(jq -r .committed "$dir/bench.json")")" \
 		"$dir/bench.json" >>"$RESULTS"
-	PETRO_TX_SIZE=$(jq -r '.tx_bytes_avg|round' "$dir/bench.json")
 	log "$name: $(jq -c '{committed_tps, submitted_tps, committed, not_committed, latency_ms, checktx_rejects, block_rejects}' "$dir/bench.json")"
 }
 
@@ -214,7 +255,7 @@ for s in $SETUPS; do
 	kv4) run_kv kv4 4 "$port" "$RATE" ;;
 	petro1) run_petro petro1 1 "$port" "$RATE" ;;
 	petro4) run_petro petro4 4 "$port" "$RATE" ;;
-	kv4lat) run_kv kv4lat 4 "$port" "$LAT_RATE" ;;
+	kv4lat) run_kv kv4lat 4 "$port" "$LAT_RATE" bench ;;
 	petro4lat) run_petro petro4lat 4 "$port" "$LAT_RATE" ;;
 	*) echo "bench-compare: unknown setup $s" >&2; exit 2 ;;
 	esac
@@ -224,20 +265,20 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 kv_of() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n {print $c}' "$RESULTS"; } # NAME COLUMN
 TABLE=$(
-	echo "| setup | offered tx/s | committed tx/s | p50 / p95 / p99 ms (client-observed) | p50 / p95 / p99 ms (header time) | tx bytes | committed ÷ kvstore's | p99 (header) ÷ kvstore's |"
-	echo "|---|---|---|---|---|---|---|---|"
-	while IFS=$'\t' read -r name setup rate tps o50 o95 o99 h50 h95 h99 size; do
+	echo "| setup | offered tx/s | committed tx/s | p50 / p95 / p99 ms (client-observed) | p50 / p95 / p99 ms (header time) | tx bytes | node CPU µs per committed tx | committed ÷ kvstore's | p99 (client-observed) ÷ kvstore's |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	while IFS=$'\t' read -r name setup rate tps o50 o95 o99 h50 h95 h99 size cpu; do
 		ref="" ratio="—" lat="—"
 		case $name in petro1) ref=kv1 ;; petro4) ref=kv4 ;; petro4lat) ref=kv4lat ;; esac
 		if [[ -n "$ref" ]]; then
 			r=$(kv_of "$ref" 4)
 			[[ -n "$r" && "$r" != 0 ]] && ratio=$(awk -v a="$tps" -v b="$r" 'BEGIN{printf "%.2f", a/b}')
-			r=$(kv_of "$ref" 10)
-			[[ -n "$r" && "$r" != 0 && "$r" != - ]] && lat=$(awk -v a="$h99" -v b="$r" 'BEGIN{printf "%.2f", a/b}')
+			r=$(kv_of "$ref" 7)
+			[[ -n "$r" && "$r" != 0 && "$r" != - ]] && lat=$(awk -v a="$o99" -v b="$r" 'BEGIN{printf "%.2f", a/b}')
 		fi
 		obs="$o50 / $o95 / $o99"
 		[[ $o50 == - ]] && obs="n/a"
-		echo "| $name: $setup | $rate | $tps | $obs | $h50 / $h95 / $h99 | $size | $ratio | $lat |"
+		echo "| $name: $setup | $rate | $tps | $obs | $h50 / $h95 / $h99 | $size | $cpu | $ratio | $lat |"
 	done <"$RESULTS"
 )
 MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3), load average $LOAD_BEFORE before / $LOAD_AFTER after"

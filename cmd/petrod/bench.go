@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -45,6 +46,8 @@ const (
 	flagBenchDrain       = "drain-timeout"
 	flagBenchProgress    = "progress"
 	flagBenchPoll        = "poll-interval"
+	flagBenchKVStore     = "kvstore"
+	flagBenchTxSize      = "tx-size"
 
 	defaultBenchSeed = "petro/bench/v1"
 	benchTransferAmt = 1 // base units per transfer
@@ -66,6 +69,12 @@ type BenchOptions struct {
 	PollInterval time.Duration
 	Progress     bool
 	ProgressTTY  bool // redraw one line (else: a line every 5 s)
+	// KVStore loads CometBFT's kvstore example app instead: Nodes are
+	// CometBFT RPC URLs, txs are unique "key=value" strings of TxSize bytes
+	// sent with broadcast_tx_sync. Everything measured is measured the
+	// same way, so it is the like-for-like baseline (bench-compare).
+	KVStore bool
+	TxSize  int
 }
 
 // BenchReport is the result; field names are stable (scripts read -o json).
@@ -77,7 +86,7 @@ type BenchReport struct {
 	OfferedRate     float64  `json:"offered_rate"` // 0 = open loop
 	DurationSeconds float64  `json:"duration_seconds"`
 	PreSigned       int      `json:"pre_signed"`
-	SignSeconds     float64  `json:"sign_seconds"`
+	SignSeconds     float64  `json:"sign_seconds"` // preparing the txs: keys, funding, sequences, signing
 
 	Submitted       int     `json:"submitted"`
 	SubmitSeconds   float64 `json:"submit_seconds"`
@@ -184,6 +193,8 @@ Latency is submit → the time this client first saw the block's height at
 	f.Duration(flagBenchDrain, 30*time.Second, "after sending, wait at most this long for the mempool to empty")
 	f.Duration(flagBenchPoll, 20*time.Millisecond, "how often to poll --node-rpc /status for new heights")
 	f.Bool(flagBenchProgress, true, "show progress on stderr (a bar on a terminal, a line every 5 s otherwise)")
+	f.Bool(flagBenchKVStore, false, "load CometBFT's kvstore example app instead (--node: CometBFT RPC URLs); the like-for-like baseline")
+	f.Int(flagBenchTxSize, 222, "with --kvstore: bytes per tx (petrod's transfer is 222)")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd
@@ -213,9 +224,13 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	o.DrainTimeout, _ = f.GetDuration(flagBenchDrain)
 	o.PollInterval, _ = f.GetDuration(flagBenchPoll)
 	o.Progress, _ = f.GetBool(flagBenchProgress)
+	o.KVStore, _ = f.GetBool(flagBenchKVStore)
+	o.TxSize, _ = f.GetInt(flagBenchTxSize)
 	switch {
 	case len(o.Nodes) == 0:
 		return &usageError{"--node: at least one gRPC address"}
+	case o.KVStore && (o.TxSize < 8 || o.TxSize > 64*1024):
+		return &usageError{"--tx-size must be between 8 and 65536"}
 	case o.Accounts < 1:
 		return &usageError{"--accounts must be at least 1"}
 	case o.Concurrency < 1:
@@ -232,11 +247,13 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	if o.Concurrency > o.Accounts {
 		o.Concurrency = o.Accounts // a worker owns at least one account
 	}
-	if o.ChainID, err = chainIDFlag(cmd); err != nil {
-		return err
+	if !o.KVStore {
+		if o.ChainID, err = chainIDFlag(cmd); err != nil {
+			return err
+		}
 	}
 	var funder *crypto.PrivKey
-	if from, _ := f.GetString(flagBenchFundFrom); from != "" {
+	if from, _ := f.GetString(flagBenchFundFrom); from != "" && !o.KVStore {
 		if funder, err = loadSigner(cmd, "--"+flagBenchFundFrom, from); err != nil {
 			return err
 		}
@@ -280,21 +297,64 @@ type benchTx struct {
 
 // RunBench runs the whole benchmark; progress and phase notes go to logw.
 func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw io.Writer) (*BenchReport, error) {
-	clients := make([]*client.Client, len(o.Nodes))
-	for i, n := range o.Nodes {
-		c, err := client.Dial(n)
-		if err != nil {
-			return nil, err
-		}
-		defer c.Close()
-		clients[i] = c
-	}
 	rpc, err := rpchttp.New(o.NodeRPC, "/websocket")
 	if err != nil {
 		return nil, &usageError{fmt.Sprintf("--%s %q: %v", flagNodeRPC, o.NodeRPC, err)}
 	}
 	if _, err := rpc.Status(ctx); err != nil {
 		return nil, fmt.Errorf("node RPC %s: %w", o.NodeRPC, err)
+	}
+	total := o.MaxTxs
+	if o.Rate > 0 {
+		total = int(math.Ceil(o.Rate * o.Duration.Seconds()))
+	}
+	var (
+		work [][]*benchTx
+		send benchSender
+	)
+	t0 := time.Now()
+	if o.KVStore {
+		work, send, err = prepareKVStore(o, total)
+	} else {
+		var closeClients func()
+		work, send, closeClients, err = prepareTransfers(ctx, o, total, funder, logw)
+		if closeClients != nil {
+			defer closeClients()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	prepared := time.Since(t0)
+	rep, err := runLoad(ctx, o, rpc, work, send, logw)
+	if rep != nil {
+		rep.SignSeconds = prepared.Seconds()
+	}
+	return rep, err
+}
+
+// benchSender sends one tx for worker w and returns CheckTx's verdict; a
+// full mempool is reported as errMempoolFull (retried, not counted).
+type benchSender func(ctx context.Context, w int, raw []byte) (codespace string, code uint32, log string, err error)
+
+var errMempoolFull = errors.New("mempool is full")
+
+// prepareTransfers derives the accounts, funds them if asked, reads their
+// sequences and pre-signs total transfers: worker w owns accounts w, w+c,
+// w+2c, … and sends them over gRPC Broadcast (SYNC) to node w mod len(Nodes).
+func prepareTransfers(ctx context.Context, o BenchOptions, total int, funder *crypto.PrivKey, logw io.Writer) ([][]*benchTx, benchSender, func(), error) {
+	clients := make([]*client.Client, 0, len(o.Nodes))
+	closeAll := func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}
+	for _, n := range o.Nodes {
+		c, err := client.Dial(n)
+		if err != nil {
+			return nil, nil, closeAll, err
+		}
+		clients = append(clients, c)
 	}
 
 	// Keys.
@@ -309,7 +369,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 
 	if funder != nil {
 		if err := benchFund(ctx, o, clients[0], funder, addrs, logw); err != nil {
-			return nil, err
+			return nil, nil, closeAll, err
 		}
 	}
 
@@ -325,28 +385,12 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 		seqs[i] = acc.GetSequence()
 	})
 	if e, _ := seqErr.Load().(error); e != nil {
-		return nil, e
+		return nil, nil, closeAll, e
 	}
 
 	// Plan and pre-sign: worker w owns accounts w, w+c, w+2c, …
-	total := o.MaxTxs
-	if o.Rate > 0 {
-		total = int(math.Ceil(o.Rate * o.Duration.Seconds()))
-	}
 	c := o.Concurrency
-	work := make([][]*benchTx, c)
-	type job struct{ w, j int }
-	var jobs []job
-	for w := 0; w < c; w++ {
-		n := total / c
-		if w < total%c {
-			n++
-		}
-		work[w] = make([]*benchTx, n)
-		for j := 0; j < n; j++ {
-			jobs = append(jobs, job{w, j})
-		}
-	}
+	work, jobs := planWork(c, total)
 	t0 = time.Now()
 	var signErr atomic.Value
 	var signed atomic.Int64
@@ -369,10 +413,80 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	})
 	stopSignProgress()
 	if e, _ := signErr.Load().(error); e != nil {
-		return nil, fmt.Errorf("sign: %w", e)
+		return nil, nil, closeAll, fmt.Errorf("sign: %w", e)
 	}
-	signDur := time.Since(t0)
-	fmt.Fprintf(logw, "bench: pre-signed %d txs in %s (%d workers, %s)\n", len(jobs), signDur.Round(time.Millisecond), c, rateString(o.Rate))
+	fmt.Fprintf(logw, "bench: pre-signed %d txs in %s (%d workers, %s)\n", len(jobs), time.Since(t0).Round(time.Millisecond), c, rateString(o.Rate))
+	send := func(ctx context.Context, w int, raw []byte) (string, uint32, string, error) {
+		res, err := clients[w%len(clients)].Tx.Broadcast(ctx, &txtypes.BroadcastRequest{TxBytes: raw, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+		switch {
+		case status.Code(err) == codes.Unavailable:
+			return "", 0, "", errMempoolFull
+		case err != nil:
+			return "grpc", uint32(status.Code(err)), status.Convert(err).Message(), err
+		}
+		return res.GetCodespace(), res.GetCode(), res.GetLog(), nil
+	}
+	return work, send, closeAll, nil
+}
+
+// planWork splits total txs over c workers: work[w][j] is worker w's j-th.
+func planWork(c, total int) (work [][]*benchTx, jobs []benchJob) {
+	work = make([][]*benchTx, c)
+	for w := 0; w < c; w++ {
+		n := total / c
+		if w < total%c {
+			n++
+		}
+		work[w] = make([]*benchTx, n)
+		for j := 0; j < n; j++ {
+			jobs = append(jobs, benchJob{w, j})
+		}
+	}
+	return work, jobs
+}
+
+type benchJob struct{ w, j int }
+
+// prepareKVStore makes total unique "key=value" txs of o.TxSize bytes for
+// CometBFT's kvstore app, sent with broadcast_tx_sync to RPC node w mod
+// len(Nodes).
+func prepareKVStore(o BenchOptions, total int) ([][]*benchTx, benchSender, error) {
+	rpcs := make([]*rpchttp.HTTP, len(o.Nodes))
+	for i, n := range o.Nodes {
+		c, err := rpchttp.New(n, "/websocket")
+		if err != nil {
+			return nil, nil, &usageError{fmt.Sprintf("--%s %q: %v", flagNode, n, err)}
+		}
+		rpcs[i] = c
+	}
+	work, jobs := planWork(o.Concurrency, total)
+	run := time.Now().UnixNano()
+	for _, jb := range jobs {
+		key := fmt.Sprintf("bench-%x-%d-%d=", run, jb.w, jb.j)
+		raw := []byte(key + strings.Repeat("x", max(o.TxSize-len(key), 1)))
+		work[jb.w][jb.j] = &benchTx{raw: raw, hash: sha256.Sum256(raw)}
+	}
+	send := func(ctx context.Context, w int, raw []byte) (string, uint32, string, error) {
+		res, err := rpcs[w%len(rpcs)].BroadcastTxSync(ctx, raw)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "mempool is full"):
+			return "", 0, "", errMempoolFull
+		case err != nil:
+			return "rpc", 1, err.Error(), err
+		}
+		return res.Codespace, res.Code, res.Log, nil
+	}
+	return work, send, nil
+}
+
+// runLoad sends work at the offered rate, waits for the mempool to drain
+// and reads the outcome from the blocks.
+func runLoad(ctx context.Context, o BenchOptions, rpc *rpchttp.HTTP, work [][]*benchTx, send benchSender, logw io.Writer) (*BenchReport, error) {
+	c := len(work)
+	jobsN := 0
+	for _, w := range work {
+		jobsN += len(w)
+	}
 
 	// Height watcher: the first time each height is seen.
 	st, err := rpc.Status(ctx)
@@ -386,6 +500,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	go hw.run(watchCtx, rpc, o.PollInterval)
 
 	// Send.
+	fmt.Fprintf(logw, "bench: sending %d txs (%s)\n", jobsN, rateString(o.Rate))
 	var sentN, okN, rejN, retries atomic.Int64
 	start := time.Now()
 	deadline := start.Add(o.Duration)
@@ -404,7 +519,6 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			cl := clients[w%len(clients)]
 			for j, tx := range work[w] {
 				if pace.rate > 0 {
 					if d := time.Until(start.Add(pace.due(w, j))); d > 0 {
@@ -416,20 +530,23 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 				}
 				tx.sentAt, tx.sent = time.Now(), true
 				sentN.Add(1)
-				res, err := cl.Tx.Broadcast(sendCtx, &txtypes.BroadcastRequest{TxBytes: tx.raw, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
-				// A full mempool (Unavailable) is back-pressure, not a refusal:
-				// retry the same tx (the account's later txs need it first).
-				for err != nil && status.Code(err) == codes.Unavailable && time.Now().Before(deadline) {
+				space, code, log, err := send(sendCtx, w, tx.raw)
+				// A full mempool is back-pressure, not a refusal: retry the
+				// same tx (the account's later txs need it first).
+				for errors.Is(err, errMempoolFull) && time.Now().Before(deadline) {
 					retries.Add(1)
 					time.Sleep(20 * time.Millisecond)
-					res, err = cl.Tx.Broadcast(sendCtx, &txtypes.BroadcastRequest{TxBytes: tx.raw, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+					space, code, log, err = send(sendCtx, w, tx.raw)
 				}
 				switch {
 				case err != nil:
-					tx.rejKey, tx.rejLog = "grpc/"+status.Code(err).String(), status.Convert(err).Message()
+					tx.rejKey, tx.rejLog = "transport/"+space, log
+					if errors.Is(err, errMempoolFull) {
+						tx.rejKey, tx.rejLog = "transport/mempool-full", err.Error()
+					}
 					rejN.Add(1)
-				case res.GetCode() != 0:
-					tx.rejKey, tx.rejLog = fmt.Sprintf("%s/%d", res.GetCodespace(), res.GetCode()), res.GetLog()
+				case code != 0:
+					tx.rejKey, tx.rejLog = fmt.Sprintf("%s/%d", space, code), log
 					rejN.Add(1)
 				default:
 					tx.accepted = true
@@ -461,7 +578,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 
 	rep := &BenchReport{
 		Nodes: o.Nodes, ChainID: o.ChainID, Accounts: o.Accounts, Concurrency: c, OfferedRate: o.Rate,
-		DurationSeconds: o.Duration.Seconds(), PreSigned: len(jobs), SignSeconds: signDur.Seconds(),
+		DurationSeconds: o.Duration.Seconds(), PreSigned: jobsN,
 		SubmitSeconds: submitDur.Seconds(), StartHeight: startHeight, EndHeight: endHeight, MempoolFullRetries: retries.Load(),
 		CommitTime: fmt.Sprintf("client-observed: first time %s /status reported the block's height (polled every %s)", o.NodeRPC, o.PollInterval),
 	}
@@ -477,7 +594,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 			switch {
 			case tx.accepted:
 				rep.Accepted++
-			case strings.HasPrefix(tx.rejKey, "grpc/"):
+			case strings.HasPrefix(tx.rejKey, "transport/"):
 				transport.add(tx.rejKey, tx.rejLog)
 			default:
 				rejects.add(tx.rejKey, tx.rejLog)
@@ -548,7 +665,7 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 			txBytes += len(tx.raw)
 		}
 	}
-	rep.TxBytesAvg = math.Round(float64(txBytes)/float64(max(len(jobs), 1))*10) / 10
+	rep.TxBytesAvg = math.Round(float64(txBytes)/float64(max(jobsN, 1))*10) / 10
 	if rep.Blocks > 0 {
 		rep.TxsPerBlockAvg /= float64(rep.Blocks)
 	}
