@@ -169,6 +169,37 @@ func TestPrepareProposalDropsBadSignature(t *testing.T) {
 	assertCode(t, "unfunded", resp.TxResults[1], tokentypes.Codespace, 3)
 }
 
+// TestPrepareProposalOrdersEachSignersSequences: a mempool that holds one
+// signer's sequences inverted (CometBFT can append concurrent CheckTx
+// results out of order) still yields a block where every tx succeeds; other
+// signers' txs keep their places.
+func TestPrepareProposalOrdersEachSignersSequences(t *testing.T) {
+	a := fixture(t)
+	s0 := testutil.SendTx(t, sender, senderSeq, recipient, 1)
+	s1 := testutil.SendTx(t, sender, senderSeq+1, recipient, 1)
+	s2 := testutil.SendTx(t, sender, senderSeq+2, recipient, 1)
+	other := testutil.SendTx(t, testutil.Key(30), 0, recipient, 1) // unfunded: fails, but stays second
+	prep, err := a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{
+		MaxTxBytes: testutil.MaxBlockBytes, Txs: [][]byte{s2, other, s0, s1}, Height: 2, Time: testutil.BlockTime(2),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{s0, other, s1, s2}
+	if len(prep.Txs) != len(want) {
+		t.Fatalf("kept %d txs, want %d", len(prep.Txs), len(want))
+	}
+	for i := range want {
+		if string(prep.Txs[i]) != string(want[i]) {
+			t.Fatalf("tx %d is not the expected one (want s0, other, s1, s2)", i)
+		}
+	}
+	resp := testutil.FinalizeCommit(t, a, 2, testutil.BlockTime(2), prep.Txs...)
+	assertOK(t, "s0", resp.TxResults[0])
+	assertOK(t, "s1", resp.TxResults[2])
+	assertOK(t, "s2", resp.TxResults[3])
+}
+
 func TestPrepareProposalRespectsMaxTxBytes(t *testing.T) {
 	a := fixture(t)
 	txs := [][]byte{

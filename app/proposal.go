@@ -1,30 +1,71 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
-// PrepareProposal keeps the mempool's order and drops any tx that does not
-// decode or whose signature fails, within the block byte limit. Every
-// block it builds passes ProcessProposal.
+// PrepareProposal keeps the mempool's order, except that each signer's txs
+// are put in sequence order (in the positions that signer's txs hold), and
+// drops any tx that does not decode or whose signature fails, within the
+// block byte limit. Every block it builds passes ProcessProposal.
+//
+// The mempool's order can invert one signer's sequences: CometBFT's
+// CListMempool appends a tx after the ABCI client's lock is released, so
+// two concurrent CheckTx callers (peers' receive routines, broadcasts) can
+// append in the opposite order to the one their CheckTx ran in. In a block
+// that would fail the later tx with a sequence gap and every tx after it.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-	_, errs := a.decodeAndVerify(req.Txs)
-	out := make([][]byte, 0, len(req.Txs))
-	var size int64
-	for i, tx := range req.Txs {
-		if errs[i] != nil {
-			continue
+	txs, errs := a.decodeAndVerify(req.Txs)
+	var ok []*Tx
+	for i, tx := range txs {
+		if errs[i] == nil {
+			ok = append(ok, tx)
 		}
-		if size+int64(len(tx)) > req.MaxTxBytes {
+	}
+	sortSequences(ok)
+	out := make([][]byte, 0, len(ok))
+	var size int64
+	for _, tx := range ok {
+		if size+int64(len(tx.Raw)) > req.MaxTxBytes {
 			break
 		}
-		size += int64(len(tx))
-		out = append(out, tx)
+		size += int64(len(tx.Raw))
+		out = append(out, tx.Raw)
 	}
 	return &abci.ResponsePrepareProposal{Txs: out}, nil
 }
+
+// sortSequences reorders txs so that each signer's txs are in ascending
+// sequence order, in the slots that signer's txs already occupy; every other
+// tx keeps its place. Stable: equal sequences keep their order.
+func sortSequences(txs []*Tx) {
+	slots := map[string][]int{}
+	for i, tx := range txs {
+		slots[string(tx.Signer)] = append(slots[string(tx.Signer)], i)
+	}
+	for _, idx := range slots {
+		if len(idx) < 2 {
+			continue
+		}
+		mine := make([]*Tx, len(idx))
+		for k, i := range idx {
+			mine[k] = txs[i]
+		}
+		if slices.IsSortedFunc(mine, bySequence) {
+			continue
+		}
+		slices.SortStableFunc(mine, bySequence)
+		for k, i := range idx {
+			txs[i] = mine[k]
+		}
+	}
+}
+
+func bySequence(x, y *Tx) int { return cmp.Compare(x.AuthInfo.Sequence, y.AuthInfo.Sequence) }
 
 // ProcessProposal rejects a block holding a tx that does not decode or is
 // not validly signed; stateful failures (funds, sequence) are left to
