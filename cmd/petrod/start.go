@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -106,6 +108,9 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	appCfg, err := LoadAppConfig(home)
 	if err != nil {
 		return err
+	}
+	if appCfg.GCPercent > 0 && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(appCfg.GCPercent)
 	}
 	if o.GRPCAddress != "" {
 		appCfg.GRPC.Address = o.GRPCAddress
