@@ -44,11 +44,16 @@ func benchApp(b *testing.B, backend string, senders, filler int) *app.App {
 	if backend != store.BackendMemDB {
 		dir = b.TempDir()
 	}
-	a, _ := testutil.OpenApp(b, backend, dir, testutil.NoInvariants())
+	a, _ := testutil.OpenApp(b, backend, dir, testutil.NoInvariants(), func(o *app.Options) { o.CacheSize = petrodCacheSize })
 	testutil.InitChain(b, a, gs)
 	finalizeCommit(b, a, 1)
 	return a
 }
+
+// petrodCacheSize is the IAVL node cache petrod runs with (app.toml
+// iavl_cache_size, cmd/petrod DefaultAppConfig), so the benchmarks measure
+// what a node does.
+const petrodCacheSize = 500_000
 
 // signTransfers signs, in parallel, one transfer of 1 from each of
 // Key(0) … Key(n-1) at sequence seq to the next sender.
