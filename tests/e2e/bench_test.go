@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -86,8 +87,15 @@ func TestBenchKVStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("node test")
 	}
-	home := t.TempDir()
+	// Not t.TempDir: CometBFT may still write a config file (the address
+	// book) while its services stop, which failed TempDir's strict cleanup.
+	home, err := os.MkdirTemp("", "petro-kvstore-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(home) })
 	cfg := cmtcfg.TestConfig().SetRoot(home)
+	cfg.P2P.PexReactor = false // one node: no peer exchange, no address book
 	cmtcfg.EnsureRoot(home)
 	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", FreePort(t))
 	rpcPort := FreePort(t)
