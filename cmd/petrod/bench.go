@@ -291,8 +291,10 @@ type benchTx struct {
 	sentAt   time.Time
 	sent     bool
 	accepted bool
-	rejKey   string
-	rejLog   string
+	// not accepted: transport (no CheckTx verdict) or a CheckTx code
+	transport bool
+	rejKey    string
+	rejLog    string
 }
 
 // RunBench runs the whole benchmark; progress and phase notes go to logw.
@@ -333,11 +335,18 @@ func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw 
 	return rep, err
 }
 
-// benchSender sends one tx for worker w and returns CheckTx's verdict; a
-// full mempool is reported as errMempoolFull (retried, not counted).
+// benchSender sends one tx for worker w and returns CheckTx's verdict, or
+// a *transportError when the tx did not get one (errMempoolFull: a full
+// mempool, retried, not counted).
 type benchSender func(ctx context.Context, w int, raw []byte) (codespace string, code uint32, log string, err error)
 
-var errMempoolFull = errors.New("mempool is full")
+// transportError is a send that got no CheckTx verdict; key labels it in
+// the report ("grpc/DeadlineExceeded", "rpc", "mempool-full").
+type transportError struct{ key, msg string }
+
+func (e *transportError) Error() string { return e.key + ": " + e.msg }
+
+var errMempoolFull = &transportError{key: "mempool-full", msg: "mempool is full"}
 
 // prepareTransfers derives the accounts, funds them if asked, reads their
 // sequences and pre-signs total transfers: worker w owns accounts w, w+c,
@@ -422,7 +431,7 @@ func prepareTransfers(ctx context.Context, o BenchOptions, total int, funder *cr
 		case status.Code(err) == codes.Unavailable:
 			return "", 0, "", errMempoolFull
 		case err != nil:
-			return "grpc", uint32(status.Code(err)), status.Convert(err).Message(), err
+			return "", 0, "", &transportError{"grpc/" + status.Code(err).String(), status.Convert(err).Message()}
 		}
 		return res.GetCodespace(), res.GetCode(), res.GetLog(), nil
 	}
@@ -472,7 +481,7 @@ func prepareKVStore(o BenchOptions, total int) ([][]*benchTx, benchSender, error
 		case err != nil && strings.Contains(err.Error(), "mempool is full"):
 			return "", 0, "", errMempoolFull
 		case err != nil:
-			return "rpc", 1, err.Error(), err
+			return "", 0, "", &transportError{"rpc", err.Error()}
 		}
 		return res.Codespace, res.Code, res.Log, nil
 	}
@@ -533,17 +542,16 @@ func runLoad(ctx context.Context, o BenchOptions, rpc *rpchttp.HTTP, work [][]*b
 				space, code, log, err := send(sendCtx, w, tx.raw)
 				// A full mempool is back-pressure, not a refusal: retry the
 				// same tx (the account's later txs need it first).
-				for errors.Is(err, errMempoolFull) && time.Now().Before(deadline) {
+				for err == errMempoolFull && time.Now().Before(deadline) {
 					retries.Add(1)
 					time.Sleep(20 * time.Millisecond)
 					space, code, log, err = send(sendCtx, w, tx.raw)
 				}
 				switch {
 				case err != nil:
-					tx.rejKey, tx.rejLog = "transport/"+space, log
-					if errors.Is(err, errMempoolFull) {
-						tx.rejKey, tx.rejLog = "transport/mempool-full", err.Error()
-					}
+					te := &transportError{"other", err.Error()}
+					errors.As(err, &te)
+					tx.transport, tx.rejKey, tx.rejLog = true, te.key, te.msg
 					rejN.Add(1)
 				case code != 0:
 					tx.rejKey, tx.rejLog = fmt.Sprintf("%s/%d", space, code), log
@@ -594,7 +602,7 @@ func runLoad(ctx context.Context, o BenchOptions, rpc *rpchttp.HTTP, work [][]*b
 			switch {
 			case tx.accepted:
 				rep.Accepted++
-			case strings.HasPrefix(tx.rejKey, "transport/"):
+			case tx.transport:
 				transport.add(tx.rejKey, tx.rejLog)
 			default:
 				rejects.add(tx.rejKey, tx.rejLog)
