@@ -28,11 +28,11 @@ test-race: ## Every test under the race detector
 	$(GO) test -race ./...
 
 fuzz: ## Fuzz each target for FUZZTIME (default 30s)
-	@for t in FuzzDecodeTx:./app FuzzCheckTx:./app FuzzVerifySignature:./internal/crypto FuzzAddressFromBech32:./internal/crypto; do \
+	@for t in FuzzDecodeTx:./app FuzzCheckTx:./app FuzzVerifySignature:./crypto FuzzAddressFromBech32:./crypto; do \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $${FUZZTIME:-30s} $${t#*:} || exit 1; done
 
 bench: ## Go benchmarks of the hot path (see BENCHMARKS.md)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/crypto ./app
+	$(GO) test -run '^$$' -bench . -benchmem ./crypto ./app
 
 proto: ## Regenerate protobuf code (tools pinned in tools/go.mod)
 	scripts/protogen.sh

@@ -3,7 +3,7 @@ package app
 import (
 	"errors"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"

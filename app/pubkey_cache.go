@@ -3,7 +3,7 @@ package app
 import (
 	"sync"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // pubKeyCache maps a 33-byte compressed public key to its parsed form.

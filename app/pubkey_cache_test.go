@@ -9,7 +9,7 @@ import (
 	"encoding/binary"
 
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 )
 

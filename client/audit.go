@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
-	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
@@ -348,8 +347,8 @@ func (a *Auditor) AuditBacking(ctx context.Context, height int64) (*BackingAudit
 		}
 		out.AgeSeconds = b.ComputedTimeUnix - out.Round.ObservedAtUnix
 		price = out.Round.Price
-		out.Capacity = reservekeeper.Capacity(out.Available, out.Params, out.HardCap)
-		out.CoverageBps = reservekeeper.CoverageBps(out.Available, out.Supply, out.Params.BarrelsPerToken)
+		out.Capacity = reservetypes.Capacity(out.Available, out.Params, out.HardCap)
+		out.CoverageBps = reservetypes.CoverageBps(out.Available, out.Supply, out.Params.BarrelsPerToken)
 	}
 	switch {
 	case b.Halted:
@@ -449,7 +448,7 @@ func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func
 		rows = append(rows, ReportRow{
 			RoundID: r.Id, SettledHeight: h, ObservedAtUnix: r.ObservedAtUnix,
 			ReserveBarrels: r.TotalBarrels, Price: r.Price, Supply: supply,
-			CoverageBps: reservekeeper.CoverageBps(r.TotalBarrels, supply, p.BarrelsPerToken),
+			CoverageBps: reservetypes.CoverageBps(r.TotalBarrels, supply, p.BarrelsPerToken),
 			Status:      bk.Status,
 		})
 		if progress != nil {

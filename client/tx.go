@@ -5,7 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
 	"github.com/petro-network/petro/types/proof"
@@ -62,12 +62,12 @@ func put(t *testing.T, kv store.KVStore, key []byte, v any) {
 // backingFor is a backing record consistent with one lot of barrels.
 func backingFor(height int64, supply, barrels uint64, round uint64) *reservetypes.Backing {
 	p := reservetypes.DefaultParams()
-	capacity := reservekeeper.Capacity(barrels, p, tokentypes.DefaultHardCap)
+	capacity := reservetypes.Capacity(barrels, p, tokentypes.DefaultHardCap)
 	return &reservetypes.Backing{
 		Status: reservetypes.BackingStatus_BACKING_STATUS_OK, SinceHeight: 1,
 		ComputedHeight: height, ComputedTimeUnix: 1_700_000_100, LatestRound: round,
 		AvailableBarrels: barrels, Capacity: capacity, Supply: supply, Price: 70 * reservetypes.OneBarrel,
-		CoverageBps: reservekeeper.CoverageBps(barrels, supply, p.BarrelsPerToken), Nav: "x",
+		CoverageBps: reservetypes.CoverageBps(barrels, supply, p.BarrelsPerToken), Nav: "x",
 		AttestationAgeSeconds: 100,
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
-
-	"github.com/petro-network/petro/internal/store"
 )
 
 // Deterministic encoding for everything written to state.
@@ -14,7 +12,7 @@ var stateMarshal = proto.MarshalOptions{Deterministic: true}
 // GetProto reads the protobuf value at key into m. It reports false (and no
 // error) when the key is absent; a value that does not decode is an error
 // naming the key.
-func GetProto(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
+func GetProto(kv KVStore, key []byte, m proto.Message) (bool, error) {
 	bz, err := kv.Get(key)
 	if err != nil || bz == nil {
 		return false, err
@@ -26,7 +24,7 @@ func GetProto(kv store.KVStore, key []byte, m proto.Message) (bool, error) {
 }
 
 // SetProto writes m at key in its deterministic encoding.
-func SetProto(kv store.KVStore, key []byte, m proto.Message) error {
+func SetProto(kv KVStore, key []byte, m proto.Message) error {
 	bz, err := stateMarshal.Marshal(m)
 	if err != nil {
 		return err
@@ -36,7 +34,7 @@ func SetProto(kv store.KVStore, key []byte, m proto.Message) error {
 
 // IterateProto decodes every value under prefix, in key order, into a
 // fresh newMsg() and calls fn until it returns true.
-func IterateProto(kv store.KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
+func IterateProto(kv KVStore, prefix []byte, newMsg func() proto.Message, fn func(proto.Message) bool) error {
 	it, err := kv.Iterator(prefix, PrefixEnd(prefix))
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )

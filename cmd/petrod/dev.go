@@ -20,8 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/crypto"
-	"github.com/petro-network/petro/internal/keyring"
+	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/keyring"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"

@@ -15,7 +15,7 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )

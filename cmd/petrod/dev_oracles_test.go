@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	rt "github.com/petro-network/petro/x/reserve/types"

@@ -13,10 +13,9 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/crypto"
-	"github.com/petro-network/petro/internal/keyring"
+	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/keyring"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
-	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
@@ -157,7 +156,7 @@ func TestSetupDevHome(t *testing.T) {
 		supply += b.GetAmount()
 	}
 	low := simReserveBarrels() / 1000 * 999 // −0.1 %
-	capacity := reservekeeper.Capacity(low, p, gs.Token.GetParams().GetHardCap())
+	capacity := reservetypes.Capacity(low, p, gs.Token.GetParams().GetHardCap())
 	if supply == 0 || supply > capacity {
 		t.Fatalf("genesis supply %s above the capacity %s the simulated reserve backs", formatPTR(supply), formatPTR(capacity))
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/petro-network/petro/internal/crypto"
-	"github.com/petro-network/petro/internal/keyring"
+	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/keyring"
 )
 
 const (

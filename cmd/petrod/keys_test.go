@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // runCLI runs one petrod command line in-process with stdin in and returns

@@ -15,7 +15,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/keyring"
+	"github.com/petro-network/petro/keyring"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 

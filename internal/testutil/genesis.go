@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // keySeed fixes every test key. Changing it changes every test address and

@@ -22,7 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"

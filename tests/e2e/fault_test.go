@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // Fault tests: a 4-validator network on loopback under signed-transfer

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"

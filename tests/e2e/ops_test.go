@@ -17,7 +17,7 @@ import (
 	cmtstore "github.com/cometbft/cometbft/store"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/client"
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"

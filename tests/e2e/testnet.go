@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/petro-network/petro/internal/crypto"
-	"github.com/petro-network/petro/internal/keyring"
+	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/keyring"
 )
 
 // Manifest is testnet.json as written by `petrod testnet`.

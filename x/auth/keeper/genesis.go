@@ -3,7 +3,7 @@ package keeper
 import (
 	"fmt"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/auth/types"

@@ -3,7 +3,7 @@ package keeper_test
 import (
 	"testing"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 func mustAddr(t *testing.T, s string) crypto.Address {

@@ -5,7 +5,7 @@ package keeper
 import (
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/x/auth/types"
 )

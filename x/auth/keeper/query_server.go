@@ -5,7 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/auth/types"
 )

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"strconv"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"

@@ -8,7 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"sort"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"
 )

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // Ed25519PubKeySize is the only consensus key size accepted.

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/reserve/types"
@@ -159,7 +159,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	for _, d := range remaining {
 		available = satSub(available, d.Barrels)
 	}
-	round.CoverageBps = CoverageBps(available, round.Supply, params.BarrelsPerToken)
+	round.CoverageBps = types.CoverageBps(available, round.Supply, params.BarrelsPerToken)
 	if err := set(kv, types.RoundKey(open), round); err != nil {
 		return err
 	}
@@ -236,10 +236,10 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 		if reserve > b.DeliveredBarrels {
 			b.AvailableBarrels = reserve - b.DeliveredBarrels
 		}
-		b.Capacity = Capacity(b.AvailableBarrels, params, hardCap)
-		b.CoverageBps = CoverageBps(b.AvailableBarrels, b.Supply, params.BarrelsPerToken)
+		b.Capacity = types.Capacity(b.AvailableBarrels, params, hardCap)
+		b.CoverageBps = types.CoverageBps(b.AvailableBarrels, b.Supply, params.BarrelsPerToken)
 	}
-	b.Nav = NAV(b.Supply, params.BarrelsPerToken, b.Price)
+	b.Nav = types.NAV(b.Supply, params.BarrelsPerToken, b.Price)
 	switch {
 	case b.Halted:
 		b.Status = types.BackingStatus_BACKING_STATUS_HALTED
@@ -258,48 +258,6 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 			"supply", strconv.FormatUint(b.Supply, 10), "capacity", strconv.FormatUint(b.Capacity, 10)))
 	}
 	return set(kv, types.BackingKey, b)
-}
-
-// NAV is the value of the supply at the price, in 10^-16 USD, exact:
-// supply (10^-8 PTR) × barrels_per_token (10^-8 bbl per PTR) ÷ 10^8 gives
-// 10^-8 barrels; × price (10^-8 USD per barrel) gives 10^-16 USD.
-func NAV(supply, barrelsPerToken, price uint64) string {
-	n := new(big.Int).Mul(new(big.Int).SetUint64(supply), new(big.Int).SetUint64(barrelsPerToken))
-	n.Mul(n, new(big.Int).SetUint64(price))
-	return n.Quo(n, big.NewInt(1e8)).String()
-}
-
-// Capacity is the PTR (base units) that available barrels back:
-// available ÷ barrels_per_token × (1 − margin), never above the hard cap.
-// Both barrels and PTR are in 10^-8 units, so base units =
-// available × 10^8 ÷ barrels_per_token × (10000 − margin_bps) ÷ 10000,
-// computed exactly and rounded down.
-func Capacity(available uint64, p *types.Params, hardCap uint64) uint64 {
-	c := new(big.Int).SetUint64(available)
-	c.Mul(c, big.NewInt(1e8))
-	c.Mul(c, big.NewInt(int64(10_000-p.MarginBps)))
-	c.Quo(c, new(big.Int).Mul(new(big.Int).SetUint64(p.BarrelsPerToken), big.NewInt(10_000)))
-	if !c.IsUint64() || c.Uint64() > hardCap {
-		return hardCap
-	}
-	return c.Uint64()
-}
-
-// CoverageBps is available ÷ (supply × barrels_per_token) in basis points
-// (10000 = every PTR backed by its barrels, before the margin); 0 when
-// nothing is issued.
-func CoverageBps(available, supply, barrelsPerToken uint64) uint64 {
-	if supply == 0 {
-		return 0
-	}
-	num := new(big.Int).SetUint64(available)
-	num.Mul(num, big.NewInt(1e8*10_000))
-	den := new(big.Int).Mul(new(big.Int).SetUint64(supply), new(big.Int).SetUint64(barrelsPerToken))
-	num.Quo(num, den)
-	if !num.IsUint64() {
-		return ^uint64(0)
-	}
-	return num.Uint64()
 }
 
 // median of vals (not modified); even counts take the floor of the mean

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
@@ -329,7 +329,7 @@ func TestLotQuorum(t *testing.T) {
 
 func TestNAVUsesBarrelsPerToken(t *testing.T) {
 	// 2 PTR at 2 barrels per PTR and 70 USD per barrel: 280 USD = 280 × 10^16.
-	if got := keeper.NAV(2*barrel, 2*barrel, 70*barrel); got != "2800000000000000000" {
+	if got := types.NAV(2*barrel, 2*barrel, 70*barrel); got != "2800000000000000000" {
 		t.Fatalf("NAV %s", got)
 	}
 }

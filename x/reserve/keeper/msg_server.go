@@ -3,7 +3,7 @@ package keeper
 import (
 	"strconv"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/reserve/types"
 )

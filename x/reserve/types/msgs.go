@@ -1,7 +1,7 @@
 package types
 
 import (
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // MaxLotsPerReport bounds an attestation.

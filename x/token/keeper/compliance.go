@@ -3,7 +3,7 @@ package keeper
 import (
 	"strconv"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"

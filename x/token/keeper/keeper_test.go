@@ -12,7 +12,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
 	petro "github.com/petro-network/petro/types"

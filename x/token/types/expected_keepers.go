@@ -1,8 +1,7 @@
 package types
 
 import (
-	"github.com/petro-network/petro/internal/crypto"
-	"github.com/petro-network/petro/internal/store"
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
@@ -11,21 +10,21 @@ import (
 // (x/authority's own types import this package for the wipe action, so
 // roles are asked about by name here.)
 type AuthorityKeeper interface {
-	IsIssuer(kv store.KVStore, addr crypto.Address) (bool, error)
-	IsComplianceOfficer(kv store.KVStore, addr crypto.Address) (bool, error)
-	IsPauser(kv store.KVStore, addr crypto.Address) (bool, error)
+	IsIssuer(kv petro.KVStore, addr crypto.Address) (bool, error)
+	IsComplianceOfficer(kv petro.KVStore, addr crypto.Address) (bool, error)
+	IsPauser(kv petro.KVStore, addr crypto.Address) (bool, error)
 	// UseAllowance lowers issuer addr's allowance by amount, or fails
 	// changing nothing.
-	UseAllowance(kv store.KVStore, addr crypto.Address, amount uint64) error
+	UseAllowance(kv petro.KVStore, addr crypto.Address, amount uint64) error
 	// Allowances lists every issuer with what it may still mint.
-	Allowances(kv store.KVStore) ([]*Allowance, error)
+	Allowances(kv petro.KVStore) ([]*Allowance, error)
 }
 
 // ReserveKeeper gives the backing that issuance must respect and takes
 // note of delivered barrels.
 type ReserveKeeper interface {
-	Backing(kv store.KVStore) (*reservetypes.Backing, error)
-	LatestRound(kv store.KVStore) (*reservetypes.SettledRound, error)
-	Params(kv store.KVStore) (*reservetypes.Params, error)
+	Backing(kv petro.KVStore) (*reservetypes.Backing, error)
+	LatestRound(kv petro.KVStore) (*reservetypes.SettledRound, error)
+	Params(kv petro.KVStore) (*reservetypes.Params, error)
 	RecordDelivery(ctx petro.Context, redemptionID, barrels uint64) error
 }

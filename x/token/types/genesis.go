@@ -3,7 +3,7 @@ package types
 import (
 	"math/bits"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // BaseUnitsPerPTR is 10^8: amounts are stored in base units.

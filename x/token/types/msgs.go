@@ -1,6 +1,6 @@
 package types
 
-import "github.com/petro-network/petro/internal/crypto"
+import "github.com/petro-network/petro/crypto"
 
 // ValidateBasic checks what needs no state: both addresses parse, they
 // differ, and the amount is positive.

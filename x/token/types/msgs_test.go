@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/x/token/types"
 )
 

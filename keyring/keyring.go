@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 // Backend names accepted by New (the Cosmos SDK's names).

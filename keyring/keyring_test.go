@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/petro-network/petro/internal/crypto"
+	"github.com/petro-network/petro/crypto"
 )
 
 const (
