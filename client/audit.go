@@ -26,7 +26,8 @@ type Auditor struct {
 	Light AppHashSource
 }
 
-// AppHashSource gives verified app hashes; *LightClient is the real one.
+// AppHashSource gives verified app hashes; a *light.Client (package
+// client/light) is the real one.
 type AppHashSource interface {
 	// AppHash is the app hash committed at height (from header height+1).
 	AppHash(ctx context.Context, height int64) ([]byte, error)
@@ -35,7 +36,7 @@ type AppHashSource interface {
 }
 
 // NewAuditor pairs a gRPC client (any node, trusted for nothing) with a
-// source of verified app hashes, normally a *LightClient.
+// source of verified app hashes, normally a *light.Client.
 func NewAuditor(c *Client, l AppHashSource) *Auditor { return &Auditor{C: c, Light: l} }
 
 // Height resolves 0 to the latest height whose app hash can be verified

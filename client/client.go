@@ -86,33 +86,33 @@ type BroadcastOptions struct {
 	Sequence *uint64
 }
 
-// SignAndBroadcast signs msgs with key for chainID and broadcasts them. The
+// SignAndBroadcast signs msgs with s for chainID and broadcasts them. The
 // sequence is o.Sequence, or else the signer's next sequence read from the
 // latest committed state. A tx the chain refuses is not an error: the
 // response carries its code, codespace and log. Errors are transport or
 // gRPC failures (e.g. codes.DeadlineExceeded when a COMMIT broadcast was
 // accepted but not yet committed).
-func (c *Client) SignAndBroadcast(ctx context.Context, chainID string, key *crypto.PrivKey, msgs []*txtypes.Msg, o BroadcastOptions) (*txtypes.BroadcastResponse, error) {
+func (c *Client) SignAndBroadcast(ctx context.Context, chainID string, s Signer, msgs []*txtypes.Msg, o BroadcastOptions) (*txtypes.BroadcastResponse, error) {
 	var seq uint64
 	if o.Sequence != nil {
 		seq = *o.Sequence
 	} else {
-		acc, err := c.Account(ctx, key.PubKey().Address())
+		acc, err := c.Account(ctx, s.Address())
 		if err != nil {
 			return nil, fmt.Errorf("query account sequence: %w", err)
 		}
 		seq = acc.GetSequence()
 	}
-	txBytes, err := SignTx(chainID, key, seq, msgs, o.TxOptions)
+	txBytes, err := SignTx(chainID, s, seq, msgs, o.TxOptions)
 	if err != nil {
 		return nil, err
 	}
 	return c.Tx.Broadcast(ctx, &txtypes.BroadcastRequest{TxBytes: txBytes, Mode: o.Mode})
 }
 
-// Send transfers amount base units from key's address to to, at the
+// Send transfers amount base units from s's address to to, at the
 // signer's committed sequence. See SignAndBroadcast.
-func (c *Client) Send(ctx context.Context, chainID string, key *crypto.PrivKey, to crypto.Address, amount uint64, mode txtypes.BroadcastMode) (*txtypes.BroadcastResponse, error) {
-	msg := SendMsg(key.PubKey().Address(), to, amount)
-	return c.SignAndBroadcast(ctx, chainID, key, []*txtypes.Msg{msg}, BroadcastOptions{Mode: mode})
+func (c *Client) Send(ctx context.Context, chainID string, s Signer, to crypto.Address, amount uint64, mode txtypes.BroadcastMode) (*txtypes.BroadcastResponse, error) {
+	msg := SendMsg(s.Address(), to, amount)
+	return c.SignAndBroadcast(ctx, chainID, s, []*txtypes.Msg{msg}, BroadcastOptions{Mode: mode})
 }

@@ -99,6 +99,11 @@ func (k *PrivKey) PubKey() *PubKey {
 	return newPubKey(k.key.PubKey())
 }
 
+// Address returns the account address of k's public key.
+func (k *PrivKey) Address() Address {
+	return k.PubKey().Address()
+}
+
 // Sign signs SHA-256(msg) with an RFC 6979 deterministic nonce and returns
 // the 64-byte R‖S signature, always in low-S form. The same key and message
 // always give the same signature. An error means an internal invariant broke

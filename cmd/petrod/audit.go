@@ -14,12 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cometbft/cometbft/light"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/status"
 
 	"github.com/petro-network/petro/client"
+	"github.com/petro-network/petro/client/light"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
@@ -62,7 +62,7 @@ one line naming the height and the value.`,
 	pf.Int64(flagTrustHeight, 0, "height of a trusted header")
 	pf.String(flagTrustHash, "", "hex hash of the trusted header at --trust-height")
 	pf.String(flagGenesis, "", "genesis.json whose validator set to trust at the initial height (instead of --trust-height/--trust-hash)")
-	pf.Duration(flagTrustPeriod, client.DefaultTrustPeriod, "how old the trusted header may be")
+	pf.Duration(flagTrustPeriod, light.DefaultTrustPeriod, "how old the trusted header may be")
 	cmd.AddCommand(newAuditCheckCmd(), newAuditReportCmd())
 	return cmd
 }
@@ -76,7 +76,7 @@ func newAuditor(ctx context.Context, cmd *cobra.Command) (*client.Auditor, func(
 	thHex, _ := f.GetString(flagTrustHash)
 	genPath, _ := f.GetString(flagGenesis)
 	period, _ := f.GetDuration(flagTrustPeriod)
-	cfg := client.LightConfig{RPC: rpc, Witnesses: witnesses, Trust: light.TrustOptions{Period: period}}
+	cfg := light.Config{RPC: rpc, Witnesses: witnesses, Trust: light.TrustOptions{Period: period}}
 	switch {
 	case genPath != "" && (th != 0 || thHex != ""):
 		return nil, nil, &usageError{fmt.Sprintf("give --%s or --%s/--%s, not both", flagGenesis, flagTrustHeight, flagTrustHash)}
@@ -98,7 +98,7 @@ func newAuditor(ctx context.Context, cmd *cobra.Command) (*client.Auditor, func(
 	if period <= 0 {
 		return nil, nil, &usageError{fmt.Sprintf("--%s must be positive", flagTrustPeriod)}
 	}
-	lc, err := client.NewLightClient(ctx, cfg)
+	lc, err := light.New(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,9 @@
-package client
+// Package light verifies CometBFT block headers for auditors: it wraps
+// CometBFT's light client (validator signatures from a trusted header
+// onwards) and gives the verified app hashes that client.Auditor checks
+// Merkle proofs against. It is a package of its own so that a wallet
+// importing client links none of CometBFT's light-client, RPC or p2p code.
+package light
 
 import (
 	"bytes"
@@ -10,24 +15,32 @@ import (
 
 	dbm "github.com/cometbft/cometbft-db"
 	"github.com/cometbft/cometbft/libs/log"
-	"github.com/cometbft/cometbft/light"
+	cmtlight "github.com/cometbft/cometbft/light"
 	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	lightdb "github.com/cometbft/cometbft/light/store/db"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/petro-network/petro/client"
 )
+
+var _ client.AppHashSource = (*Client)(nil)
+
+// TrustOptions is CometBFT's light.TrustOptions: the trusted height, its
+// header hash and how old that header may be (Period 0 = DefaultTrustPeriod).
+type TrustOptions = cmtlight.TrustOptions
 
 // DefaultTrustPeriod is how old a trusted header may be. A permissioned
 // chain has no unbonding period to stay under; a year lets an auditor
 // start from genesis of a young chain. Use a shorter one when you can.
 const DefaultTrustPeriod = 365 * 24 * time.Hour
 
-// LightConfig says which nodes serve headers and what the auditor trusts
+// Config says which nodes serve headers and what the auditor trusts
 // to begin with: either Trust (a height and its header hash, obtained
 // out of band) or Genesis (the genesis validator set, trusted at the
 // chain's initial height).
-type LightConfig struct {
+type Config struct {
 	// RPC is the CometBFT RPC address of the primary (host:port, or a
 	// tcp:// or http:// URL).
 	RPC string
@@ -39,24 +52,24 @@ type LightConfig struct {
 	// ChainID; empty takes the genesis document's, else asks the primary.
 	ChainID string
 
-	Trust   light.TrustOptions // Height and Hash; Period 0 = DefaultTrustPeriod
+	Trust   TrustOptions // Height and Hash; Period 0 = DefaultTrustPeriod
 	Genesis *cmttypes.GenesisDoc
 
 	Logger log.Logger // nil: silent
 }
 
-// LightClient verifies block headers with CometBFT's light client
+// Client verifies block headers with CometBFT's light client
 // (validator signatures from a trusted header onwards, skipping
 // verification with a 1/3 trust level), keeping verified headers in memory.
-type LightClient struct {
-	lc      *light.Client
+type Client struct {
+	lc      *cmtlight.Client
 	chainID string
 	primary provider.Provider
 }
 
-// NewLightClient starts a light client per cfg. It fetches and verifies
+// New starts a light client per cfg. It fetches and verifies
 // the trusted header from the primary (and compares it with the witnesses).
-func NewLightClient(ctx context.Context, cfg LightConfig) (*LightClient, error) {
+func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.RPC == "" {
 		return nil, errors.New("light client: no RPC address")
 	}
@@ -110,20 +123,20 @@ func NewLightClient(ctx context.Context, cfg LightConfig) (*LightClient, error) 
 		}
 		trust.Height, trust.Hash = h, hash
 	}
-	lc, err := light.NewClient(ctx, chainID, trust, primary, witnesses,
+	lc, err := cmtlight.NewClient(ctx, chainID, trust, primary, witnesses,
 		lightdb.New(dbm.NewMemDB(), chainID),
-		light.Logger(cfg.Logger), light.MaxRetryAttempts(3))
+		cmtlight.Logger(cfg.Logger), cmtlight.MaxRetryAttempts(3))
 	if err != nil {
 		return nil, fmt.Errorf("light client: trust height %d hash %X: %w", trust.Height, trust.Hash, err)
 	}
-	return &LightClient{lc: lc, chainID: chainID, primary: primary}, nil
+	return &Client{lc: lc, chainID: chainID, primary: primary}, nil
 }
 
 // ChainID is the chain the light client follows.
-func (l *LightClient) ChainID() string { return l.chainID }
+func (l *Client) ChainID() string { return l.chainID }
 
 // Header returns the header at height, verified against the trusted state.
-func (l *LightClient) Header(ctx context.Context, height int64) (*cmttypes.Header, error) {
+func (l *Client) Header(ctx context.Context, height int64) (*cmttypes.Header, error) {
 	lb, err := l.lc.VerifyLightBlockAtHeight(ctx, height, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("light client: verify header %d: %w", height, err)
@@ -133,7 +146,7 @@ func (l *LightClient) Header(ctx context.Context, height int64) (*cmttypes.Heade
 
 // AppHash is the app hash committed by block height — the IAVL root after
 // that block — as signed in the verified header of block height+1.
-func (l *LightClient) AppHash(ctx context.Context, height int64) ([]byte, error) {
+func (l *Client) AppHash(ctx context.Context, height int64) ([]byte, error) {
 	if height <= 0 {
 		return nil, fmt.Errorf("light client: no app hash for height %d", height)
 	}
@@ -147,7 +160,7 @@ func (l *LightClient) AppHash(ctx context.Context, height int64) ([]byte, error)
 // LatestProvableHeight is the highest height H whose app hash the light
 // client can verify now: the primary's latest block minus one (the app
 // hash of H is in the header of H+1). The latest header is verified.
-func (l *LightClient) LatestProvableHeight(ctx context.Context) (int64, error) {
+func (l *Client) LatestProvableHeight(ctx context.Context) (int64, error) {
 	lb, err := l.lc.Update(ctx, time.Now())
 	if err != nil {
 		return 0, fmt.Errorf("light client: update: %w", err)
