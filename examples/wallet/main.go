@@ -97,10 +97,10 @@ func run(ctx context.Context, node, chainID, mnemonic, toAddr string, amount uin
 	if err != nil {
 		return err
 	}
-	fmt.Printf("committed height %d code %s/%d\n", tx.Height, tx.Codespace, tx.Code)
 	if tx.Code != 0 {
 		return fmt.Errorf("failed in block %d: %s/%d: %s", tx.Height, tx.Codespace, tx.Code, tx.Log)
 	}
+	fmt.Printf("committed at height %d\n", tx.Height)
 
 	bal, err := c.Token.Balance(ctx, &tokentypes.QueryBalanceRequest{Address: key.Address().String()})
 	if err != nil {
