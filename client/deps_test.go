@@ -79,6 +79,12 @@ func TestLightSurfaceDeps(t *testing.T) {
 			}
 		}
 	}
+	// client itself links no CometBFT at all (client/light does).
+	for _, dep := range goList(t, "-deps", "github.com/petro-network/petro/client") {
+		if strings.HasPrefix(dep, "github.com/cometbft/") {
+			t.Errorf("client depends on %s; CometBFT belongs in client/light", dep)
+		}
+	}
 	for _, dep := range goList(t, "-deps", "github.com/petro-network/petro/client/...") {
 		if storageEngines.MatchString(dep) {
 			t.Errorf("client/... depends on storage engine %s", dep)
