@@ -7,15 +7,14 @@
 package tx
 
 import (
-	reflect "reflect"
-	sync "sync"
-	unsafe "unsafe"
-
 	types1 "github.com/petro-network/petro/x/authority/types"
 	types2 "github.com/petro-network/petro/x/reserve/types"
 	types "github.com/petro-network/petro/x/token/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	reflect "reflect"
+	sync "sync"
+	unsafe "unsafe"
 )
 
 const (
