@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,11 +38,53 @@ func addNodeFlag(cmd *cobra.Command) {
 // dialNode connects to --node.
 func dialNode(cmd *cobra.Command) (*client.Client, string, error) {
 	addr, _ := cmd.Flags().GetString(flagNode)
+	if err := checkGRPCAddr(addr); err != nil {
+		return nil, addr, &usageError{err.Error()}
+	}
 	c, err := client.Dial(addr)
 	if err != nil {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: %v", flagNode, err)}
 	}
 	return c, addr, nil
+}
+
+// checkGRPCAddr accepts what --node takes: a gRPC host:port (tcp:// is
+// tolerated, as client.Dial drops it). A URL, which is what --node-rpc
+// takes, or a missing port is refused with what was expected.
+func checkGRPCAddr(addr string) error {
+	want := fmt.Sprintf("--%s wants the gRPC address of a petro node, host:port (port 9090 by default, e.g. %s)", flagNode, defaultGRPCNode)
+	hostPort := strings.TrimPrefix(addr, "tcp://")
+	if strings.Contains(hostPort, "://") {
+		return fmt.Errorf("%s %q is a URL: %s; a CometBFT RPC URL (http://host:26657) goes to --%s", flagNode, addr, want, flagNodeRPC)
+	}
+	if _, _, err := net.SplitHostPort(hostPort); err != nil {
+		return fmt.Errorf("%s %q: %s", flagNode, addr, want)
+	}
+	return nil
+}
+
+// checkRPCURL accepts what --node-rpc takes: a CometBFT RPC URL. A bare
+// host:port, which is what --node takes, is refused with what was expected.
+func checkRPCURL(addr string) error {
+	if u, err := url.Parse(addr); err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "tcp") {
+		return nil
+	}
+	return fmt.Errorf("%s %q: --%s wants the CometBFT RPC URL of a node, http://host:port (port 26657 by default, e.g. %s); a gRPC host:port (9090) goes to --%s", flagNodeRPC, addr, flagNodeRPC, defaultNodeRPC, flagNode)
+}
+
+// portHint says what a well-known petro port is when a gRPC call to addr
+// failed: connecting --node to CometBFT RPC or REST is the usual mistake.
+func portHint(addr string) string {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://"))
+	switch port {
+	case "26657":
+		return fmt.Sprintf("; port 26657 is CometBFT RPC (--%s), --%s wants the gRPC port (9090 by default)", flagNodeRPC, flagNode)
+	case "1317":
+		return fmt.Sprintf("; port 1317 is the REST gateway, --%s wants the gRPC port (9090 by default)", flagNode)
+	case "26656":
+		return fmt.Sprintf("; port 26656 is P2P, --%s wants the gRPC port (9090 by default)", flagNode)
+	}
+	return fmt.Sprintf("; --%s is the node's gRPC address host:port (9090 by default), not its CometBFT RPC URL", flagNode)
 }
 
 // nodeErr turns a gRPC failure into one line that says what to do.
@@ -54,11 +98,11 @@ func nodeErr(addr string, err error) error {
 	}
 	switch st.Code() {
 	case codes.Unavailable:
-		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s", addr, flagNode, grpcDesc(st.Message()))
+		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s%s", addr, flagNode, grpcDesc(st.Message()), portHint(addr))
 	case codes.DeadlineExceeded:
-		return fmt.Errorf("node %s: timed out: %s", addr, st.Message())
+		return fmt.Errorf("node %s: timed out: %s%s", addr, st.Message(), portHint(addr))
 	case codes.Unimplemented:
-		return fmt.Errorf("node %s does not serve this query (is it a petro node?): %s", addr, st.Message())
+		return fmt.Errorf("node %s does not serve this query (is it a petro node's gRPC port?): %s%s", addr, st.Message(), portHint(addr))
 	default:
 		return fmt.Errorf("node %s: %s (%s)", addr, st.Message(), st.Code())
 	}

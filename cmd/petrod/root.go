@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -35,6 +37,14 @@ func NewRootCmd() *cobra.Command {
 		Short:         "petro: a permissioned chain for an oil-backed token",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Before every command: resolve --home, then fill the flags the
+		// user did not give from the environment and client.toml.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := resolveHomeFlag(cmd); err != nil {
+				return err
+			}
+			return applyClientConfig(cmd)
+		},
 	}
 	root.PersistentFlags().String(flagHome, DefaultHome(), "node and keyring home directory")
 	root.AddCommand(
@@ -49,10 +59,12 @@ func NewRootCmd() *cobra.Command {
 		newTestnetCmd(),
 		newAuditCmd(),
 		newBenchCmd(),
+		newConfigCmd(),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c())
 	}
+	refuseUnknownSubcommands(root)
 	return root
 }
 
@@ -62,4 +74,69 @@ var extraCommands []func() *cobra.Command
 func homeFlag(cmd *cobra.Command) string {
 	h, _ := cmd.Flags().GetString(flagHome)
 	return h
+}
+
+// resolveHomeFlag expands a leading "~/" in --home (or $PETRO_HOME), which a
+// shell leaves alone when it is quoted (D="--home ~/.petro-dev …") or
+// follows "=". Any other home starting with "~" is refused rather than
+// creating a directory literally named "~". The flag keeps its Changed
+// state.
+func resolveHomeFlag(cmd *cobra.Command) error {
+	f := cmd.Flags().Lookup(flagHome)
+	if f == nil {
+		return nil
+	}
+	h := f.Value.String()
+	switch {
+	case h == "":
+		return &usageError{fmt.Sprintf("--%s must not be empty", flagHome)}
+	case h == "~" || strings.HasPrefix(h, "~/") || strings.HasPrefix(h, "~"+string(filepath.Separator)):
+		dir, err := os.UserHomeDir()
+		if err != nil {
+			return &usageError{fmt.Sprintf("--%s %q: cannot expand ~: %v", flagHome, h, err)}
+		}
+		return f.Value.Set(filepath.Join(dir, h[1:]))
+	case strings.HasPrefix(h, "~"):
+		return &usageError{fmt.Sprintf(`--%s %q: petrod expands only a leading ~/; write an absolute path or "$HOME/…"`, flagHome, h)}
+	}
+	return nil
+}
+
+// refuseUnknownSubcommands gives every command group (a command with
+// subcommands and no action of its own) the Cosmos SDK's behaviour
+// (client.ValidateCmd): without arguments it prints its help; with an
+// argument that names no subcommand it fails with "unknown command" and
+// cobra's suggestions. Unknown flags are ignored on a group so that
+// `petrod tx token sendd --from x` reports the command, not the flag.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		refuseUnknownSubcommands(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.FParseErrWhitelist.UnknownFlags = true
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return unknownCommandError(cmd, args[0])
+	}
+}
+
+// unknownCommandError is cobra's own message for an unknown command.
+func unknownCommandError(cmd *cobra.Command, name string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unknown command %q for %q", name, cmd.CommandPath())
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		b.WriteString("\n\nDid you mean this?\n")
+		for _, x := range s {
+			fmt.Fprintf(&b, "\t%s\n", x)
+		}
+	} else {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\nRun '%s --help' for usage.", cmd.CommandPath())
+	return &usageError{b.String()}
 }

@@ -93,16 +93,17 @@ func broadcastModeFlag(cmd *cobra.Command) (txtypes.BroadcastMode, error) {
 func newTxSendCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "send FROM_KEY_OR_ADDRESS TO_ADDRESS AMOUNT",
-		Short: "Transfer PTR; AMOUNT in base units (150000000) or PTR (1.5ptr)",
+		Short: "Transfer PTR; AMOUNT in PTR (1.5ptr) or base units (150000000ptrbase)",
 		Long: `Transfer PTR from a key in the keyring to an address.
 
-AMOUNT is base units (1 PTR = 10^8 base units), e.g. 150000000, or PTR with
-the suffix ptr and at most 8 decimals, e.g. 1.5ptr. The tx is signed with the
+AMOUNT names its denomination: PTR with at most 8 decimals, e.g. 1.5ptr, or
+base units (1 PTR = 10^8 base units) with the suffix ptrbase, e.g.
+150000000ptrbase; a bare number is refused. The tx is signed with the
 sender's next sequence as committed on the node (or --sequence) and, by
 default, the command waits until it is in a block. A tx the chain refuses
 prints its result and exits with status 1.`,
 		Example: `  petrod tx token send alice petro1… 10ptr --keyring-backend test
-  petrod tx token send alice petro1… 150000000 --broadcast-mode sync -o json`,
+  petrod tx token send alice petro1… 150000000ptrbase --broadcast-mode sync -o json`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newPrinter(cmd)
