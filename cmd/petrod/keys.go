@@ -132,41 +132,37 @@ func openKeyring(cmd *cobra.Command, in *cliInput, confirmNew bool) (keyring.Key
 	home := homeFlag(cmd)
 	if !confirmNew {
 		// Only add and import create a keyring: anything else on a missing
-		// one is a wrong --home or --keyring-backend, not "no keys".
-		if err := keyringExists(home, backend); err != nil {
-			return nil, err
+		// one is a wrong --home or --keyring-backend, never "no keys".
+		if _, err := os.Stat(home); err != nil {
+			return nil, fmt.Errorf("home %s does not exist (is --%s right?); create it with `petrod init` or `petrod keys add`", home, flagHome)
+		}
+		if _, err := os.Stat(keyringDir(home, backend)); err != nil {
+			empty, err := keyring.New(keyring.BackendMemory, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			return hintingKeyring{Keyring: empty, backend: backend, home: home, missing: true}, nil
 		}
 	}
 	kr, err := keyring.New(backend, home, pass)
 	if err != nil {
 		return nil, err
 	}
-	return hintingKeyring{kr, home}, nil
+	return hintingKeyring{Keyring: kr, backend: backend, home: home}, nil
 }
 
 // keyringDir is where backend keeps its keys under home.
 func keyringDir(home, backend string) string { return filepath.Join(home, "keyring-"+backend) }
 
-// keyringExists fails, naming what is there instead, when home or the
-// backend's directory under it does not exist.
-func keyringExists(home, backend string) error {
-	if _, err := os.Stat(home); err != nil {
-		return fmt.Errorf("home %s does not exist (is --%s right?); create it with `petrod init` or `petrod keys add`", home, flagHome)
-	}
-	if _, err := os.Stat(keyringDir(home, backend)); err != nil {
-		return fmt.Errorf("no %s keyring in %s (no %s)%s", backend, home, keyringDir(home, backend), otherBackends(home, backend, ""))
-	}
-	return nil
-}
-
 // otherBackends names the other backends' keyrings under home and, when
 // nameOrAddress is not empty, which of them holds that key.
 func otherBackends(home, backend, nameOrAddress string) string {
-	var have, holds []string
+	var others, have, holds []string
 	for _, b := range []string{keyring.BackendFile, keyring.BackendTest} {
 		if b == backend {
 			continue
 		}
+		others = append(others, b)
 		if _, err := os.Stat(keyringDir(home, b)); err != nil {
 			continue
 		}
@@ -185,26 +181,42 @@ func otherBackends(home, backend, nameOrAddress string) string {
 	switch {
 	case len(holds) > 0:
 		return fmt.Sprintf("; the %s keyring in %s has it: add --%s %s", holds[0], home, flagKeyringBackend, holds[0])
+	case len(have) > 0 && nameOrAddress != "":
+		return fmt.Sprintf("; the other keyrings there (%s) do not have it either", strings.Join(have, ", "))
 	case len(have) > 0:
-		return fmt.Sprintf("; other keyrings there: %s (choose with --%s, or set it once with `petrod config set %s …`)", strings.Join(have, ", "), flagKeyringBackend, flagKeyringBackend)
+		return fmt.Sprintf("; other keyrings there: %s (choose with --%s, or once with `petrod config set %s …`)", strings.Join(have, ", "), flagKeyringBackend, flagKeyringBackend)
 	default:
-		return fmt.Sprintf("; no other keyring there either (is --%s right? backends: file, test)", flagHome)
+		return fmt.Sprintf("; the other backends (%s) have no keyring there either: is --%s right?", strings.Join(others, ", "), flagHome)
 	}
 }
 
 // hintingKeyring adds to "key not found" which keyring was searched and
-// where else to look.
+// where else to look. On a backend whose directory does not exist it wraps
+// an empty memory keyring (so nothing is created) and List fails too.
 type hintingKeyring struct {
 	keyring.Keyring
-	home string
+	backend, home string
+	missing       bool
+}
+
+func (k hintingKeyring) Backend() string { return k.backend }
+
+func (k hintingKeyring) List() ([]keyring.Record, error) {
+	if k.missing {
+		return nil, fmt.Errorf("no %s keyring in %s (no %s)%s", k.backend, k.home, keyringDir(k.home, k.backend), otherBackends(k.home, k.backend, ""))
+	}
+	return k.Keyring.List()
 }
 
 func (k hintingKeyring) hint(nameOrAddress string, err error) error {
 	if !errors.Is(err, keyring.ErrKeyNotFound) {
 		return err
 	}
-	return fmt.Errorf("%w in the %s keyring %s (--%s %s)%s", err, k.Backend(), keyringDir(k.home, k.Backend()),
-		flagKeyringBackend, k.Backend(), otherBackends(k.home, k.Backend(), nameOrAddress))
+	where := fmt.Sprintf("in the %s keyring %s (--%s %s)", k.backend, keyringDir(k.home, k.backend), flagKeyringBackend, k.backend)
+	if k.missing {
+		where = fmt.Sprintf("(there is no %s keyring in %s: no %s)", k.backend, k.home, keyringDir(k.home, k.backend))
+	}
+	return fmt.Errorf("%w %s%s", err, where, otherBackends(k.home, k.backend, nameOrAddress))
 }
 
 func (k hintingKeyring) Get(nameOrAddress string) (keyring.Record, error) {
@@ -605,7 +617,7 @@ stdin (after the keyring passphrase, if that is read from stdin too).
 				Name    string `json:"name"`
 				Address string `json:"address"`
 				Armor   string `json:"armor"`
-			}{rec.Name, rec.Address.String(), armored}, func(w io.Writer) { fmt.Fprint(w, armored) })
+			}{rec.Name, rec.Address.String(), armored}, func(w io.Writer) { fmt.Fprintln(w, armored) })
 		},
 	}
 	cmd.Flags().Bool(flagUnarmoredHex, false, "print the raw private key as hex instead of armor (needs --"+flagUnsafe+")")

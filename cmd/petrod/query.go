@@ -72,9 +72,12 @@ func checkRPCURL(addr string) error {
 	return fmt.Errorf("%s %q: --%s wants the CometBFT RPC URL of a node, http://host:port (port 26657 by default, e.g. %s); a gRPC host:port (9090) goes to --%s", flagNodeRPC, addr, flagNodeRPC, defaultNodeRPC, flagNode)
 }
 
-// portHint says what a well-known petro port is when a gRPC call to addr
-// failed: connecting --node to CometBFT RPC or REST is the usual mistake.
-func portHint(addr string) string {
+// portHint says what was expected when a gRPC call to addr failed with msg:
+// pointing --node at CometBFT RPC or REST is the usual mistake.
+func portHint(addr, msg string) string {
+	if strings.Contains(msg, "server preface") || strings.Contains(msg, "http2: frame too large") {
+		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: is it CometBFT RPC (26657, that is --%s) or REST (1317)? --%s wants the gRPC port (9090 by default)", addr, flagNodeRPC, flagNode)
+	}
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://"))
 	switch port {
 	case "26657":
@@ -98,11 +101,11 @@ func nodeErr(addr string, err error) error {
 	}
 	switch st.Code() {
 	case codes.Unavailable:
-		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s%s", addr, flagNode, grpcDesc(st.Message()), portHint(addr))
+		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s%s", addr, flagNode, grpcDesc(st.Message()), portHint(addr, st.Message()))
 	case codes.DeadlineExceeded:
-		return fmt.Errorf("node %s: timed out: %s%s", addr, st.Message(), portHint(addr))
+		return fmt.Errorf("node %s: timed out: %s%s", addr, st.Message(), portHint(addr, st.Message()))
 	case codes.Unimplemented:
-		return fmt.Errorf("node %s does not serve this query (is it a petro node's gRPC port?): %s%s", addr, st.Message(), portHint(addr))
+		return fmt.Errorf("node %s does not serve this query (is it a petro node's gRPC port?): %s%s", addr, st.Message(), portHint(addr, st.Message()))
 	default:
 		return fmt.Errorf("node %s: %s (%s)", addr, st.Message(), st.Code())
 	}
@@ -114,6 +117,8 @@ func nodeErr(addr string, err error) error {
 func grpcDesc(msg string) string {
 	if i := strings.LastIndex(msg, "Error while dialing: "); i >= 0 {
 		msg = msg[i+len("Error while dialing: "):]
+	} else if i := strings.LastIndex(msg, `desc = "`); i >= 0 {
+		msg = msg[i+len(`desc = "`):]
 	}
 	return strings.Trim(msg, `"`)
 }

@@ -129,7 +129,10 @@ func refuseUnknownSubcommands(cmd *cobra.Command) {
 func unknownCommandError(cmd *cobra.Command, name string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "unknown command %q for %q", name, cmd.CommandPath())
-	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default for the root
+	}
+	if s := cmd.SuggestionsFor(name); len(s) > 0 && !cmd.DisableSuggestions {
 		b.WriteString("\n\nDid you mean this?\n")
 		for _, x := range s {
 			fmt.Fprintf(&b, "\t%s\n", x)
