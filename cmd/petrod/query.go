@@ -75,19 +75,28 @@ func checkRPCURL(addr string) error {
 // portHint says what was expected when a gRPC call to addr failed with msg:
 // pointing --node at CometBFT RPC or REST is the usual mistake.
 func portHint(addr, msg string) string {
-	if strings.Contains(msg, "server preface") || strings.Contains(msg, "http2: frame too large") {
-		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: is it CometBFT RPC (26657, that is --%s) or REST (1317)? --%s wants the gRPC port (9090 by default)", addr, flagNodeRPC, flagNode)
-	}
+	want := fmt.Sprintf("--%s wants the gRPC port (9090 by default)", flagNode)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://"))
-	switch port {
-	case "26657":
-		return fmt.Sprintf("; port 26657 is CometBFT RPC (--%s), --%s wants the gRPC port (9090 by default)", flagNodeRPC, flagNode)
-	case "1317":
-		return fmt.Sprintf("; port 1317 is the REST gateway, --%s wants the gRPC port (9090 by default)", flagNode)
-	case "26656":
-		return fmt.Sprintf("; port 26656 is P2P, --%s wants the gRPC port (9090 by default)", flagNode)
+	what := map[string]string{"26657": "CometBFT RPC (--" + flagNodeRPC + ")", "1317": "the REST gateway", "26656": "P2P", "26660": "Prometheus"}[port]
+	http1 := strings.Contains(msg, "server preface") || strings.Contains(msg, "frame too large")
+	switch {
+	case http1 && what != "":
+		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: port %s is %s, %s", addr, port, what, want)
+	case http1:
+		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: is it CometBFT RPC (26657, --%s) or REST (1317)? %s", addr, flagNodeRPC, want)
+	case what != "":
+		return fmt.Sprintf("; port %s is %s, %s", port, what, want)
 	}
 	return fmt.Sprintf("; --%s is the node's gRPC address host:port (9090 by default), not its CometBFT RPC URL", flagNode)
+}
+
+// rpcHint is portHint for --node-rpc: a gRPC server there answers HTTP/2
+// frames that the RPC client cannot read.
+func rpcHint(err error) string {
+	if strings.Contains(err.Error(), "malformed HTTP response") {
+		return fmt.Sprintf("; it answers HTTP/2, not CometBFT RPC: is it the gRPC port (9090, that is --%s)?", flagNode)
+	}
+	return ""
 }
 
 // nodeErr turns a gRPC failure into one line that says what to do.

@@ -53,7 +53,7 @@ func newStatusCmd() *cobra.Command {
 			defer cancel()
 			st, err := rpc.Status(ctx)
 			if err != nil {
-				return fmt.Errorf("node RPC %s unavailable (is petrod running there? --%s is the CometBFT RPC URL, port 26657 by default, not gRPC): %v", remote, flagNodeRPC, err)
+				return fmt.Errorf("node RPC %s unavailable (is petrod running there? --%s is the CometBFT RPC URL, port 26657 by default, not gRPC): %v%s", remote, flagNodeRPC, err, rpcHint(err))
 			}
 			out := nodeStatus{
 				ChainID:           st.NodeInfo.Network,
