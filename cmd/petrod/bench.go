@@ -182,6 +182,7 @@ Latency is submit → the time this client first saw the block's height at
 	f.String(flagNode, defaultGRPCNode, "gRPC address(es) of the node(s) to send to, comma-separated")
 	f.String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC of a node, to read blocks and heights")
 	f.String(flagChainID, "", "chain id (default: from --home genesis.json or testnet.json)")
+	fromClientConfig(f, flagChainID, flagNodeRPC) // not --node: with --kvstore it takes RPC URLs
 	f.Int(flagBenchAccounts, 1000, "number of sending accounts")
 	f.String(flagBenchKeysSeed, defaultBenchSeed, "seed of the deterministic account keys")
 	f.String(flagBenchFundFrom, "", "fund the accounts from this keyring key first (name or address)")

@@ -17,7 +17,7 @@ import (
 
 // clientKey is one setting of <home>/config/client.toml, the Cosmos SDK's
 // client config: the default of the flag of the same name in every command
-// that has it. A flag given on the command line wins, then the environment
+// that opts that flag in (fromClientConfig). A flag given on the command line wins, then the environment
 // variable, then client.toml, then the flag's built-in default.
 type clientKey struct {
 	name  string // key in client.toml and flag name
@@ -38,7 +38,7 @@ func clientKeys() []clientKey {
 	}
 	return []clientKey{
 		{flagChainID, "chain id to sign for (tx commands, bench)", func(string) error { return nil }},
-		{flagNode, "gRPC address host:port of a petro node (tx and query commands, bench)", checkGRPCAddr},
+		{flagNode, "gRPC address host:port of a petro node (tx, query and audit commands)", checkGRPCAddr},
 		{flagNodeRPC, "CometBFT RPC URL of a node, e.g. http://127.0.0.1:26657 (status, audit, bench)", checkRPCURL},
 		{flagKeyringBackend, "keyring backend: file|test", oneOf(flagKeyringBackend, keyring.BackendFile, keyring.BackendTest)},
 		{flagOutput, "output format: text|json", oneOf(flagOutput, outputText, outputJSON)},
@@ -113,12 +113,26 @@ func writeClientConfig(home string, m map[string]string) error {
 	return writeFileAtomic(clientConfigPath(home), buf.Bytes(), 0o644)
 }
 
-// chainCreators take --chain-id for a chain they create, not one to talk to:
-// client.toml's chain-id does not apply to them.
-var chainCreators = map[string]bool{"petrod init": true, "petrod testnet": true}
+// clientConfigAnnotation marks the flags that take their default from the
+// environment and client.toml. Flags are opted in (fromClientConfig) rather
+// than matched by name alone: `testnet --output` is a directory and
+// `init --chain-id` names a chain to create.
+const clientConfigAnnotation = "petro/client-config"
 
-// applyClientConfig fills each client flag of cmd that was not given on the
-// command line from the environment or, else, client.toml. Changed stays
+// fromClientConfig opts the named flags of fs (a *pflag.FlagSet) in to
+// client.toml.
+func fromClientConfig(fs interface {
+	SetAnnotation(name, key string, values []string) error
+}, names ...string) {
+	for _, n := range names {
+		if err := fs.SetAnnotation(n, clientConfigAnnotation, []string{"true"}); err != nil {
+			panic(err) // a flag name typo in a command constructor
+		}
+	}
+}
+
+// applyClientConfig fills each flag of cmd marked by fromClientConfig that was
+// not given on the command line from the environment or, else, client.toml. Changed stays
 // false, so commands still see that the user did not give the flag. The
 // config command itself reads nothing, so a broken file can be mended.
 func applyClientConfig(cmd *cobra.Command) error {
@@ -130,7 +144,7 @@ func applyClientConfig(cmd *cobra.Command) error {
 	var file map[string]string // read only when a flag needs it
 	for _, k := range clientKeys() {
 		f := cmd.Flags().Lookup(k.name)
-		if f == nil || f.Changed || (k.name == flagChainID && chainCreators[cmd.CommandPath()]) {
+		if f == nil || f.Changed || f.Annotations[clientConfigAnnotation] == nil {
 			continue
 		}
 		v, from := os.Getenv(clientEnv(k.name)), "$"+clientEnv(k.name)
@@ -166,8 +180,10 @@ func newConfigCmd() *cobra.Command {
 		Short: "Get and set client defaults (chain-id, node, keyring-backend, output, …) in <home>/config/client.toml",
 		Long: `Get and set the client settings in <home>/config/client.toml (the Cosmos SDK's
 client.toml). Each is the default of the flag of the same name in every
-command that has it: a flag on the command line wins, then the environment
-variable, then client.toml, then the flag's built-in default.
+client command (keys, tx, query, status, audit, bench): a flag on the command
+line wins, then the environment variable, then client.toml, then the flag's
+built-in default. Commands that create a chain (init, testnet) take nothing
+from it.
 
 Keys:
 ` + strings.Join(keys, "\n"),

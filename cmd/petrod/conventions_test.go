@@ -249,9 +249,13 @@ func TestClientConfig(t *testing.T) {
 	if got := captureFlags(t, []string{"status", "--home", home}, flagNodeRPC); got[flagNodeRPC] != "http://10.0.0.1:26657" {
 		t.Errorf("status --node-rpc = %q", got[flagNodeRPC])
 	}
-	// …but not to the chain id of a command that creates a chain.
+	// …but not to flags of the same name that mean something else: the
+	// chain id of a command that creates a chain, testnet's output directory.
 	if got := captureFlags(t, []string{"init", "--home", home}, flagChainID); got[flagChainID] != "petro-local-1" {
 		t.Errorf("init --chain-id = %q", got[flagChainID])
+	}
+	if got := captureFlags(t, []string{"testnet", "--home", home}, flagChainID, "output"); got[flagChainID] != "petro-testnet-1" || got["output"] != "" {
+		t.Errorf("testnet flags from client.toml: %v", got)
 	}
 	// The environment beats the file, a flag beats both.
 	t.Setenv("PETRO_OUTPUT", "text")

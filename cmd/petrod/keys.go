@@ -50,6 +50,7 @@ Backends (--keyring-backend):
 
 func addKeyringFlag(cmd *cobra.Command) {
 	cmd.Flags().String(flagKeyringBackend, keyring.BackendFile, "keyring backend: file|test")
+	fromClientConfig(cmd.Flags(), flagKeyringBackend)
 }
 
 // cliInput is a command's stdin, read line by line. Commands that read more

@@ -33,6 +33,7 @@ const (
 
 func addNodeFlag(cmd *cobra.Command) {
 	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext)")
+	fromClientConfig(cmd.Flags(), flagNode)
 }
 
 // dialNode connects to --node.

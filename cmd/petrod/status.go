@@ -83,6 +83,7 @@ func newStatusCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC address of the node")
+	fromClientConfig(cmd.Flags(), flagNodeRPC)
 	addOutputFlag(cmd)
 	return cmd
 }

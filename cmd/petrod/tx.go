@@ -44,11 +44,12 @@ func addTxFlags(cmd *cobra.Command) {
 	addNodeFlag(cmd)
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
-	cmd.Flags().String(flagChainID, "", "chain id to sign for (default: chain_id of <home>/config/genesis.json)")
+	cmd.Flags().String(flagChainID, "", "chain id to sign for (default: client.toml's chain-id, else chain_id of <home>/config/genesis.json)")
 	cmd.Flags().String(flagMemo, "", "memo")
 	cmd.Flags().Uint64(flagTimeoutHeight, 0, "tx is invalid above this block height (0 = no timeout)")
 	cmd.Flags().Uint64(flagSequence, 0, "sign with this account sequence instead of asking the node (to send several txs per block)")
 	cmd.Flags().String(flagBroadcastMode, "commit", "sync (return after CheckTx) | commit (wait until the tx is in a block)")
+	fromClientConfig(cmd.Flags(), flagChainID, flagBroadcastMode)
 }
 
 // chainIDFlag is --chain-id, or else the chain_id of --home's genesis.json,
