@@ -73,6 +73,11 @@ func TestUnknownSubcommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Available Commands") {
 		t.Fatalf("petrod tx: err %v, output %q", err, out)
 	}
+	// A group still refuses a flag it does not know.
+	var ue *usageError
+	if _, _, err := runCLI(t, "", "tx", "--versoin"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "unknown flag: --versoin") {
+		t.Fatalf("petrod tx --versoin: %v", err)
+	}
 }
 
 // TestHomeTilde: a quoted "~/…" (which the shell does not expand) is

@@ -106,8 +106,9 @@ func resolveHomeFlag(cmd *cobra.Command) error {
 // subcommands and no action of its own) the Cosmos SDK's behaviour
 // (client.ValidateCmd): without arguments it prints its help; with an
 // argument that names no subcommand it fails with "unknown command" and
-// cobra's suggestions. Unknown flags are ignored on a group so that
-// `petrod tx token sendd --from x` reports the command, not the flag.
+// cobra's suggestions, also when the line goes on with the flags of the
+// command meant (`petrod tx token sendd … --from x` reports the command,
+// not the flag, which the group does not know).
 func refuseUnknownSubcommands(cmd *cobra.Command) {
 	for _, c := range cmd.Commands() {
 		refuseUnknownSubcommands(c)
@@ -116,7 +117,13 @@ func refuseUnknownSubcommands(cmd *cobra.Command) {
 		return
 	}
 	cmd.Args = cobra.ArbitraryArgs
-	cmd.FParseErrWhitelist.UnknownFlags = true
+	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// pflag has collected the arguments before the bad flag.
+		if args := cmd.Flags().Args(); len(args) > 0 {
+			return unknownCommandError(cmd, args[0])
+		}
+		return &usageError{err.Error()}
+	})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return cmd.Help()
