@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestDocCommands: every petrod command line in the shell blocks of the
@@ -42,6 +44,25 @@ func TestDocCommands(t *testing.T) {
 		t.Fatalf("only %d command lines found: is the extraction broken?", checked)
 	}
 	t.Logf("%d command lines in %d files", checked, len(files))
+
+	// So do the examples in the commands' own help.
+	examples := 0
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Example != "" {
+			for _, line := range docCommandLines("```sh\n" + c.Example + "\n```\n") {
+				examples++
+				if err := checkDocCommand(line.args); err != "" {
+					t.Errorf("%s example: %s\n\t%s", c.CommandPath(), err, line.text)
+				}
+			}
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(NewRootCmd())
+	t.Logf("%d example lines", examples)
 
 	// The checker itself catches each kind of drift.
 	for _, bad := range [][]string{
