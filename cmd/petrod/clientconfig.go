@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -17,8 +18,9 @@ import (
 
 // clientKey is one setting of <home>/config/client.toml, the Cosmos SDK's
 // client config: the default of the flag of the same name in every command
-// that opts that flag in (fromClientConfig). A flag given on the command line wins, then the environment
-// variable, then client.toml, then the flag's built-in default.
+// that opts that flag in (fromClientConfig). A flag given on the command
+// line wins, then the environment variable, then client.toml, then the
+// flag's built-in default.
 type clientKey struct {
 	name  string // key in client.toml and flag name
 	help  string
@@ -81,7 +83,13 @@ func loadClientConfig(home string) (map[string]string, error) {
 	if _, err := toml.Decode(string(bz), &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for name, v := range m {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same file gives the same error
+	for _, name := range names {
+		v := m[name]
 		k, err := lookupClientKey(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -131,16 +139,11 @@ func fromClientConfig(fs interface {
 	}
 }
 
-// applyClientConfig fills each flag of cmd marked by fromClientConfig that was
-// not given on the command line from the environment or, else, client.toml. Changed stays
-// false, so commands still see that the user did not give the flag. The
-// config command itself reads nothing, so a broken file can be mended.
+// applyClientConfig fills each flag of cmd marked by fromClientConfig that
+// was not given on the command line from the environment or, else,
+// client.toml (read only if a flag needs it). Changed stays false, so
+// commands still see that the user did not give the flag.
 func applyClientConfig(cmd *cobra.Command) error {
-	for c := cmd; c != nil; c = c.Parent() {
-		if c.Name() == "config" && c.Parent() != nil && !c.Parent().HasParent() {
-			return nil
-		}
-	}
 	var file map[string]string // read only when a flag needs it
 	for _, k := range clientKeys() {
 		f := cmd.Flags().Lookup(k.name)
