@@ -73,10 +73,12 @@ func TestUnknownSubcommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Available Commands") {
 		t.Fatalf("petrod tx: err %v, output %q", err, out)
 	}
-	// A group still refuses a flag it does not know.
-	var ue *usageError
-	if _, _, err := runCLI(t, "", "tx", "--versoin"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "unknown flag: --versoin") {
-		t.Fatalf("petrod tx --versoin: %v", err)
+	// A group, and any command, still refuses a flag it does not know.
+	for _, args := range [][]string{{"tx", "--versoin"}, {"keys", "list", "--versoin"}} {
+		var ue *usageError
+		if _, _, err := runCLI(t, "", args...); !errors.As(err, &ue) || !strings.Contains(err.Error(), "unknown flag: --versoin") {
+			t.Fatalf("petrod %v: %v", args, err)
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ func NewRootCmd() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().String(flagHome, DefaultHome(), "node and keyring home directory")
+	// An unknown flag or a bad flag value is a usage error (exit 2)
+	// everywhere; groups refine this in refuseUnknownSubcommands.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	root.AddCommand(
 		newInitCmd(),
 		newStartCmd(),
