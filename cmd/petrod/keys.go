@@ -41,7 +41,11 @@ Backends (--keyring-backend):
   file  (default) <home>/keyring-file/, encrypted with a passphrase: from
         $` + envKeyringPassphrase + `, else asked on the terminal, else read as one
         line from stdin.
-  test  <home>/keyring-test/, UNENCRYPTED: for scripts, localnets and petrod dev.`,
+  test  <home>/keyring-test/, UNENCRYPTED: for scripts, localnets and petrod dev.
+
+Only add and import create a keyring; the other commands fail on a missing
+one, naming the directory searched and any other backend's keyring there.
+Set the backend once with ` + "`petrod config set keyring-backend test`" + `.`,
 	}
 	cmd.AddCommand(newKeysAddCmd(), newKeysListCmd(), newKeysShowCmd(), newKeysDeleteCmd(), newKeysImportCmd(), newKeysExportCmd())
 	return cmd
