@@ -173,6 +173,8 @@ func applyClientConfig(cmd *cobra.Command) error {
 	return nil
 }
 
+func init() { extraCommands = append(extraCommands, newConfigCmd) }
+
 func newConfigCmd() *cobra.Command {
 	var keys []string
 	for _, k := range clientKeys() {

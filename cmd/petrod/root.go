@@ -62,7 +62,6 @@ func NewRootCmd() *cobra.Command {
 		newTestnetCmd(),
 		newAuditCmd(),
 		newBenchCmd(),
-		newConfigCmd(),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c())
