@@ -10,30 +10,48 @@ const (
 	// ptrDecimals: 1 PTR = 10^8 base units (x/token's default params).
 	ptrDecimals = 8
 	ptrUnit     = 100_000_000
-	ptrSuffix   = "ptr"
+	// The two denominations the CLI takes: PTR (up to 8 decimals) and its
+	// base unit, 10^-8 PTR (whole numbers only). The base unit has no SI
+	// prefix on purpose: "uptr" would read as 10^-6, "nptr" as 10^-9.
+	ptrSuffix  = "ptr"
+	baseSuffix = "ptrbase"
 )
 
-// parseAmount reads an amount given on the command line, in base units
-// ("150000000") or in PTR with a case-insensitive suffix ("1.5ptr",
-// "1.5PTR", "2ptr"), and returns base units. A PTR amount has at most 8
-// decimals; a decimal point without the suffix, signs, spaces, exponents,
-// separators and values above uint64 are refused.
+// parseAmount reads an amount given on the command line, which must name its
+// denomination (case-insensitive): PTR with at most 8 decimals ("1.5ptr",
+// "10PTR") or whole base units ("150000000ptrbase"); it returns base units.
+// A bare number is refused with a hint, as are other denominations, signs,
+// spaces, exponents, separators and values above uint64.
 func parseAmount(s string) (uint64, error) {
 	bad := func(why string) (uint64, error) {
-		return 0, fmt.Errorf("amount %q: %s (give base units, e.g. 150000000, or PTR, e.g. 1.5ptr)", s, why)
+		return 0, fmt.Errorf("amount %q: %s (give PTR, e.g. 1.5%s, or base units, 1 PTR = 10^8, e.g. 150000000%s)", s, why, ptrSuffix, baseSuffix)
 	}
-	num, isPTR := s, false
-	if len(s) >= len(ptrSuffix) && strings.EqualFold(s[len(s)-len(ptrSuffix):], ptrSuffix) {
-		num, isPTR = s[:len(s)-len(ptrSuffix)], true
+	num, denom := s, ""
+	if i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' }); i >= 0 {
+		num, denom = s[:i], s[i:]
+	}
+	isPTR := false
+	switch d := strings.ToLower(denom); {
+	case d == ptrSuffix:
+		isPTR = true
+	case d == baseSuffix:
+	case d == "" && num != "" && !strings.Contains(num, "."):
+		return 0, fmt.Errorf("amount %q needs a denomination: %s%s (PTR) or %s%s (base units, 1 PTR = 10^8)", s, s, ptrSuffix, s, baseSuffix)
+	case d == "" && num != "":
+		return 0, fmt.Errorf("amount %q needs a denomination: %s%s (PTR; base units, %s, are whole)", s, s, ptrSuffix, baseSuffix)
+	case d != "" && num != "" && allLetters(d):
+		return bad(fmt.Sprintf("unknown denomination %q", denom))
+	case d != "":
+		return bad("not a non-negative decimal number")
 	}
 	intPart, frac, hasPoint := strings.Cut(num, ".")
 	switch {
 	case intPart == "":
-		return bad("no digits before the unit")
+		return bad("no digits before the denomination")
 	case !allDigits(intPart):
 		return bad("not a non-negative decimal number")
 	case hasPoint && !isPTR:
-		return bad("a decimal amount needs the ptr suffix")
+		return bad("base units are whole; a decimal amount is in ptr")
 	case hasPoint && frac == "":
 		return bad("no digits after the decimal point")
 	case !allDigits(frac):
@@ -57,6 +75,15 @@ func parseAmount(s string) (uint64, error) {
 		return bad("too large")
 	}
 	return whole*ptrUnit + fracUnits, nil
+}
+
+func allLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

@@ -58,6 +58,7 @@ one line naming the height and the value.`,
 	pf := cmd.PersistentFlags()
 	pf.String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext); not trusted")
 	pf.String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC address serving headers to the light client")
+	fromClientConfig(pf, flagNode, flagNodeRPC)
 	pf.StringSlice(flagWitness, nil, "CometBFT RPC addresses of other nodes to cross-check headers (default: --node-rpc itself)")
 	pf.Int64(flagTrustHeight, 0, "height of a trusted header")
 	pf.String(flagTrustHash, "", "hex hash of the trusted header at --trust-height")

@@ -80,11 +80,11 @@ func proposeActionCmds() []*cobra.Command {
   petrod tx authority propose grant-role petro1… issuer --allowance 1000000ptr --from val0`,
 		Args: usageArgs(cobra.ExactArgs(2)),
 	}
-	grant.Flags().String(flagAllowance, "", "issuer's mint allowance: base units or PTR (e.g. 1000ptr)")
+	grant.Flags().String(flagAllowance, "", "issuer's mint allowance: PTR (e.g. 1000ptr) or base units (e.g. 1000ptrbase)")
 	revoke := &cobra.Command{Use: "revoke-role ADDRESS ROLE", Short: "Revoke ROLE from ADDRESS", Args: usageArgs(cobra.ExactArgs(2))}
 	allowance := &cobra.Command{
 		Use:   "set-allowance ADDRESS AMOUNT",
-		Short: "Set an issuer's remaining mint allowance (base units or PTR, e.g. 1000ptr)",
+		Short: "Set an issuer's remaining mint allowance (PTR, e.g. 1000ptr, or base units, e.g. 1000ptrbase)",
 		Args:  usageArgs(cobra.ExactArgs(2)),
 	}
 	addVal := &cobra.Command{

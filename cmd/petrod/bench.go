@@ -182,10 +182,11 @@ Latency is submit → the time this client first saw the block's height at
 	f.String(flagNode, defaultGRPCNode, "gRPC address(es) of the node(s) to send to, comma-separated")
 	f.String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC of a node, to read blocks and heights")
 	f.String(flagChainID, "", "chain id (default: from --home genesis.json or testnet.json)")
+	fromClientConfig(f, flagChainID, flagNodeRPC) // not --node: with --kvstore it takes RPC URLs
 	f.Int(flagBenchAccounts, 1000, "number of sending accounts")
 	f.String(flagBenchKeysSeed, defaultBenchSeed, "seed of the deterministic account keys")
 	f.String(flagBenchFundFrom, "", "fund the accounts from this keyring key first (name or address)")
-	f.Uint64(flagBenchFundAmount, 100_000_000, "base units to give each account whose balance is below half of it")
+	f.String(flagBenchFundAmount, "1ptr", "amount to give each account whose balance is below half of it (PTR, e.g. 1ptr, or base units, e.g. 100000000ptrbase)")
 	f.Float64(flagBenchRate, 1000, "offered load in tx/s over all workers (0 = open loop)")
 	f.Duration(flagBenchDuration, 60*time.Second, "how long to send")
 	f.Int(flagBenchConcurrency, 16, "concurrent senders (in-flight Broadcast calls)")
@@ -216,7 +217,10 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	o.NodeRPC, _ = f.GetString(flagNodeRPC)
 	o.Accounts, _ = f.GetInt(flagBenchAccounts)
 	o.KeysSeed, _ = f.GetString(flagBenchKeysSeed)
-	o.FundAmount, _ = f.GetUint64(flagBenchFundAmount)
+	fund, _ := f.GetString(flagBenchFundAmount)
+	if o.FundAmount, err = parseAmount(fund); err != nil {
+		return &usageError{"--" + flagBenchFundAmount + ": " + err.Error()}
+	}
 	o.Rate, _ = f.GetFloat64(flagBenchRate)
 	o.Duration, _ = f.GetDuration(flagBenchDuration)
 	o.Concurrency, _ = f.GetInt(flagBenchConcurrency)
@@ -299,6 +303,9 @@ type benchTx struct {
 
 // RunBench runs the whole benchmark; progress and phase notes go to logw.
 func RunBench(ctx context.Context, o BenchOptions, funder *crypto.PrivKey, logw io.Writer) (*BenchReport, error) {
+	if err := checkRPCURL(o.NodeRPC); err != nil {
+		return nil, &usageError{err.Error()}
+	}
 	rpc, err := rpchttp.New(o.NodeRPC, "/websocket")
 	if err != nil {
 		return nil, &usageError{fmt.Sprintf("--%s %q: %v", flagNodeRPC, o.NodeRPC, err)}

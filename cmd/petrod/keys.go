@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,10 @@ const (
 	flagKeyringBackend = "keyring-backend"
 	flagRecover        = "recover"
 	flagAddressOnly    = "address"
+	flagPubKeyOnly     = "pubkey"
 	flagYes            = "yes"
+	flagUnarmoredHex   = "unarmored-hex"
+	flagUnsafe         = "unsafe"
 
 	// envKeyringPassphrase, when set, is the file keyring's passphrase
 	// (for scripts; it is visible to other processes of the same user).
@@ -37,7 +41,11 @@ Backends (--keyring-backend):
   file  (default) <home>/keyring-file/, encrypted with a passphrase: from
         $` + envKeyringPassphrase + `, else asked on the terminal, else read as one
         line from stdin.
-  test  <home>/keyring-test/, UNENCRYPTED: for scripts, localnets and petrod dev.`,
+  test  <home>/keyring-test/, UNENCRYPTED: for scripts, localnets and petrod dev.
+
+Only add and import create a keyring; the other commands fail on a missing
+one, naming the directory searched and any other backend's keyring there.
+Set the backend once with ` + "`petrod config set keyring-backend test`" + `.`,
 	}
 	cmd.AddCommand(newKeysAddCmd(), newKeysListCmd(), newKeysShowCmd(), newKeysDeleteCmd(), newKeysImportCmd(), newKeysExportCmd())
 	return cmd
@@ -45,6 +53,7 @@ Backends (--keyring-backend):
 
 func addKeyringFlag(cmd *cobra.Command) {
 	cmd.Flags().String(flagKeyringBackend, keyring.BackendFile, "keyring backend: file|test")
+	fromClientConfig(cmd.Flags(), flagKeyringBackend)
 }
 
 // cliInput is a command's stdin, read line by line. Commands that read more
@@ -124,11 +133,26 @@ func openKeyring(cmd *cobra.Command, in *cliInput, confirmNew bool) (keyring.Key
 		cached = &p
 		return p, nil
 	}
-	kr, err := keyring.New(backend, homeFlag(cmd), pass)
+	home := homeFlag(cmd)
+	if !confirmNew {
+		// Only add and import create a keyring: anything else on a missing
+		// one is a wrong --home or --keyring-backend, never "no keys".
+		if _, err := os.Stat(home); err != nil {
+			return nil, fmt.Errorf("home %s does not exist (is --%s right?); create it with `petrod init` or `petrod keys add`", home, flagHome)
+		}
+		if _, err := os.Stat(keyringDir(home, backend)); err != nil {
+			empty, err := keyring.New(keyring.BackendMemory, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			return hintingKeyring{Keyring: empty, backend: backend, home: home, missing: true}, nil
+		}
+	}
+	kr, err := keyring.New(backend, home, pass)
 	if err != nil {
 		return nil, err
 	}
-	return kr, nil
+	return hintingKeyring{Keyring: kr, backend: backend, home: home}, nil
 }
 
 func askPassphrase(in *cliInput, kr keyring.Keyring, confirmNew bool) (string, error) {
@@ -294,13 +318,21 @@ func newKeysShowCmd() *cobra.Command {
 				return err
 			}
 			out := toKeyOut(rec)
-			if only, _ := cmd.Flags().GetBool(flagAddressOnly); only {
+			addrOnly, _ := cmd.Flags().GetBool(flagAddressOnly)
+			pubOnly, _ := cmd.Flags().GetBool(flagPubKeyOnly)
+			switch {
+			case addrOnly && pubOnly:
+				return &usageError{fmt.Sprintf("give --%s or --%s, not both", flagAddressOnly, flagPubKeyOnly)}
+			case addrOnly:
 				return p.print(map[string]string{"address": out.Address}, func(w io.Writer) { fmt.Fprintln(w, out.Address) })
+			case pubOnly:
+				return p.print(map[string]string{"pubkey": out.PubKey}, func(w io.Writer) { fmt.Fprintln(w, out.PubKey) })
 			}
 			return p.print(out, func(w io.Writer) { printKey(w, out) })
 		},
 	}
-	cmd.Flags().Bool(flagAddressOnly, false, "print only the address")
+	cmd.Flags().BoolP(flagAddressOnly, "a", false, "print only the address")
+	cmd.Flags().BoolP(flagPubKeyOnly, "p", false, "print only the public key (base64 of the 33-byte compressed key)")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd
@@ -345,10 +377,17 @@ func newKeysDeleteCmd() *cobra.Command {
 
 func newKeysImportCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "import NAME [HEX]",
-		Short: "Import a raw secp256k1 private key given as 64 hex digits",
-		Long: `Import a raw 32-byte secp256k1 private key as 64 hex digits. Without HEX the
-key is read as one line from stdin (which keeps it out of shell history).`,
+		Use:   "import NAME FILE",
+		Short: "Import a private key exported with `petrod keys export` (armored, passphrase-protected)",
+		Long: `Import a private key from FILE, as written by ` + "`petrod keys export`" + `: ASCII armor
+sealed with a passphrase (asked on the terminal, else read as one line from
+stdin before the keyring passphrase). FILE - reads the armor from stdin.
+
+With --` + flagUnarmoredHex + `, import a raw 32-byte secp256k1 private key as 64 hex
+digits instead: given as the second argument, or read as one line from stdin
+when it is omitted (which keeps it out of shell history).`,
+		Example: `  petrod keys export alice > alice.key
+  petrod keys import alice2 alice.key --keyring-backend test`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newPrinter(cmd)
@@ -359,14 +398,23 @@ key is read as one line from stdin (which keeps it out of shell history).`,
 				return &usageError{err.Error()}
 			}
 			in := newCLIInput(cmd)
+			var hexKey string
+			if rawHex, _ := cmd.Flags().GetBool(flagUnarmoredHex); rawHex {
+				if len(args) == 2 {
+					hexKey = args[1]
+				} else if hexKey, err = in.secret("Enter the private key (hex): "); err != nil {
+					return err
+				}
+			} else {
+				if len(args) != 2 {
+					return &usageError{fmt.Sprintf("import NAME FILE: the exported key file is missing (a raw hex key needs --%s)", flagUnarmoredHex)}
+				}
+				if hexKey, err = readArmoredKey(in, args[1]); err != nil {
+					return err
+				}
+			}
 			kr, err := openKeyring(cmd, in, true)
 			if err != nil {
-				return err
-			}
-			var hexKey string
-			if len(args) == 2 {
-				hexKey = args[1]
-			} else if hexKey, err = in.secret("Enter the private key (hex): "); err != nil {
 				return err
 			}
 			rec, err := kr.ImportPrivKeyHex(args[0], strings.TrimSpace(hexKey))
@@ -377,22 +425,75 @@ key is read as one line from stdin (which keeps it out of shell history).`,
 			return p.print(out, func(w io.Writer) { printKey(w, out) })
 		},
 	}
+	cmd.Flags().Bool(flagUnarmoredHex, false, "import a raw private key given as 64 hex digits instead of an armored file")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd
 }
 
+// readArmoredKey reads an exported key from path ("-": stdin), asks for its
+// passphrase and returns the private key as hex for ImportPrivKeyHex.
+func readArmoredKey(in *cliInput, path string) (string, error) {
+	var (
+		bz  []byte
+		err error
+	)
+	if path == "-" {
+		// Up to the END line, so a passphrase can follow on stdin.
+		for {
+			l, err := in.line("")
+			if err != nil {
+				return "", fmt.Errorf("reading the exported key from stdin: %w", err)
+			}
+			bz = append(append(bz, l...), '\n')
+			if strings.HasPrefix(l, "-----END") {
+				break
+			}
+		}
+	} else {
+		bz, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", err
+	}
+	pass, err := in.secret("Enter the passphrase of the exported key: ")
+	if err != nil {
+		return "", fmt.Errorf("export passphrase: %w", err)
+	}
+	priv, err := keyring.DecryptArmor(string(bz), pass)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	b := priv.Bytes()
+	defer clear(b)
+	return hex.EncodeToString(b), nil
+}
+
 func newKeysExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export NAME_OR_ADDRESS",
-		Short: "Print a key's raw private key as hex (UNENCRYPTED)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Print a key's private key, encrypted with a passphrase (ASCII armor)",
+		Long: `Print a key's private key as ASCII armor, sealed with a new passphrase
+(scrypt + XChaCha20-Poly1305, as the file keyring), for ` + "`petrod keys import`" + `.
+The passphrase is asked twice on the terminal, else read as one line from
+stdin (after the keyring passphrase, if that is read from stdin too).
+
+--` + flagUnarmoredHex + ` --` + flagUnsafe + ` print the raw, UNENCRYPTED private key as hex instead.`,
+		Example: `  petrod keys export alice > alice.key
+  petrod keys export alice --unarmored-hex --unsafe`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newPrinter(cmd)
 			if err != nil {
 				return err
 			}
-			kr, err := openKeyring(cmd, newCLIInput(cmd), false)
+			rawHex, _ := cmd.Flags().GetBool(flagUnarmoredHex)
+			unsafe, _ := cmd.Flags().GetBool(flagUnsafe)
+			if rawHex != unsafe {
+				return &usageError{fmt.Sprintf("an unencrypted export needs both --%s and --%s", flagUnarmoredHex, flagUnsafe)}
+			}
+			in := newCLIInput(cmd)
+			kr, err := openKeyring(cmd, in, false)
 			if err != nil {
 				return err
 			}
@@ -400,19 +501,62 @@ func newKeysExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hexKey, err := kr.ExportPrivKeyHex(rec.Name)
+			if rawHex {
+				hexKey, err := kr.ExportPrivKeyHex(rec.Name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: this is the UNENCRYPTED private key. Anyone who sees it controls the account; do not store it in plain files or shell history.")
+				return p.print(struct {
+					Name       string `json:"name"`
+					Address    string `json:"address"`
+					PrivKeyHex string `json:"privkey_hex"`
+				}{rec.Name, rec.Address.String(), hexKey}, func(w io.Writer) { fmt.Fprintln(w, hexKey) })
+			}
+			priv, err := kr.PrivKey(rec.Name)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: this is the UNENCRYPTED private key. Anyone who sees it controls the account; do not store it in plain files or shell history.")
+			pass, err := newExportPassphrase(in)
+			if err != nil {
+				return err
+			}
+			armored, err := keyring.EncryptArmor(priv, pass)
+			if err != nil {
+				return err
+			}
 			return p.print(struct {
-				Name       string `json:"name"`
-				Address    string `json:"address"`
-				PrivKeyHex string `json:"privkey_hex"`
-			}{rec.Name, rec.Address.String(), hexKey}, func(w io.Writer) { fmt.Fprintln(w, hexKey) })
+				Name    string `json:"name"`
+				Address string `json:"address"`
+				Armor   string `json:"armor"`
+			}{rec.Name, rec.Address.String(), armored}, func(w io.Writer) { fmt.Fprintln(w, armored) })
 		},
 	}
+	cmd.Flags().Bool(flagUnarmoredHex, false, "print the raw private key as hex instead of armor (needs --"+flagUnsafe+")")
+	cmd.Flags().Bool(flagUnsafe, false, "confirm an unencrypted export (with --"+flagUnarmoredHex+")")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd
+}
+
+// newExportPassphrase asks for the passphrase that seals an export: twice on
+// a terminal, else one line from stdin. Empty is refused.
+func newExportPassphrase(in *cliInput) (string, error) {
+	p, err := in.secret("Enter a passphrase to encrypt the exported key: ")
+	if err != nil {
+		return "", fmt.Errorf("export passphrase: %w", err)
+	}
+	if p == "" {
+		return "", errors.New("export passphrase: empty (an exported key is always encrypted; see --" + flagUnarmoredHex + " --" + flagUnsafe + ")")
+	}
+	if _, ok := in.terminal(); ok {
+		again, err := in.secret("Repeat the passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if again != p {
+			return "", errors.New("passphrases do not match")
+		}
+	}
+	return p, nil
 }

@@ -80,8 +80,12 @@ func TestKeysLifecycleTestBackend(t *testing.T) {
 		t.Fatalf("show %+v, add %+v", shown, added)
 	}
 
-	// export → delete → import gives back the same key.
-	out, errOut, err := runCLI(t, "", args("keys", "export", "alice")...)
+	// export → delete → import gives back the same key; the raw hex export
+	// needs --unarmored-hex --unsafe.
+	if _, _, err := runCLI(t, "", args("keys", "export", "alice", "--unarmored-hex")...); err == nil {
+		t.Fatal("--unarmored-hex without --unsafe succeeded")
+	}
+	out, errOut, err := runCLI(t, "", args("keys", "export", "alice", "--unarmored-hex", "--unsafe")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,14 +101,14 @@ func TestKeysLifecycleTestBackend(t *testing.T) {
 		t.Fatal("deleted key still shown")
 	}
 	var imported keyOut
-	if err := json.Unmarshal([]byte(mustRun(t, "", args("keys", "import", "alice2", hexKey, "-o", "json")...)), &imported); err != nil {
+	if err := json.Unmarshal([]byte(mustRun(t, "", args("keys", "import", "alice2", hexKey, "--unarmored-hex", "-o", "json")...)), &imported); err != nil {
 		t.Fatal(err)
 	}
 	if imported.Address != added.Address {
 		t.Fatalf("imported %s, exported %s", imported.Address, added.Address)
 	}
 	// import from stdin; a key already stored under another name is refused.
-	if _, _, err := runCLI(t, hexKey+"\n", args("keys", "import", "alice3")...); err == nil {
+	if _, _, err := runCLI(t, hexKey+"\n", args("keys", "import", "alice3", "--unarmored-hex")...); err == nil {
 		t.Fatal("importing the same key twice succeeded")
 	}
 
@@ -142,11 +146,11 @@ func TestKeysFileBackendPassphrase(t *testing.T) {
 	// From the environment.
 	t.Setenv(envKeyringPassphrase, "correct horse")
 	mustRun(t, "", "keys", "add", "a", "--home", home)
-	mustRun(t, "", "keys", "export", "a", "--home", home)
+	mustRun(t, "export pass\n", "keys", "export", "a", "--home", home)
 
 	// From stdin when it is not a terminal; a wrong one is refused.
 	t.Setenv(envKeyringPassphrase, "")
-	if _, _, err := runCLI(t, "wrong\n", "keys", "export", "a", "--home", home); err == nil {
+	if _, _, err := runCLI(t, "wrong\nexport pass\n", "keys", "export", "a", "--home", home); err == nil {
 		t.Fatal("wrong passphrase accepted")
 	}
 	// --recover reads the mnemonic first, then the passphrase.
@@ -171,10 +175,10 @@ func TestBadFlags(t *testing.T) {
 		{"bad backend", []string{"keys", "list", "--home", home, "--keyring-backend", "os"}},
 		{"bad key name", []string{"keys", "add", "a/b", "--home", home, "--keyring-backend", "test"}},
 		{"bad amount", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "1.5", "--home", home, "--chain-id", "x"}},
-		{"zero amount", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "0", "--home", home, "--chain-id", "x"}},
-		{"bad recipient", []string{"tx", "token", "send", "a", "cosmos1xyz", "1", "--home", home, "--chain-id", "x"}},
-		{"no chain id", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "1", "--home", home}},
-		{"bad mode", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "1", "--home", home, "--chain-id", "x", "--broadcast-mode", "async"}},
+		{"zero amount", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "0ptr", "--home", home, "--chain-id", "x"}},
+		{"bad recipient", []string{"tx", "token", "send", "a", "cosmos1xyz", "1ptr", "--home", home, "--chain-id", "x"}},
+		{"no chain id", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "1ptr", "--home", home}},
+		{"bad mode", []string{"tx", "token", "send", "a", "petro1utvr3h95wjcxtflna69y4alaxljvcqf7q44a7z", "1ptr", "--home", home, "--chain-id", "x", "--broadcast-mode", "async"}},
 		{"bad query address", []string{"query", "token", "balance", "petro1nope"}},
 		{"bad tx hash", []string{"query", "tx", "abc"}},
 		{"bad page key", []string{"query", "token", "balances", "--page-key", "%%%"}},

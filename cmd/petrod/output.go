@@ -19,6 +19,7 @@ const (
 // data has it; text is for people, json for scripts.
 func addOutputFlag(cmd *cobra.Command) {
 	cmd.Flags().StringP(flagOutput, "o", outputText, "output format: text|json")
+	fromClientConfig(cmd.Flags(), flagOutput)
 }
 
 // printer writes a command's result to its stdout in the format chosen with

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -31,16 +33,71 @@ const (
 
 func addNodeFlag(cmd *cobra.Command) {
 	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext)")
+	fromClientConfig(cmd.Flags(), flagNode)
 }
 
 // dialNode connects to --node.
 func dialNode(cmd *cobra.Command) (*client.Client, string, error) {
 	addr, _ := cmd.Flags().GetString(flagNode)
+	if err := checkGRPCAddr(addr); err != nil {
+		return nil, addr, &usageError{err.Error()}
+	}
 	c, err := client.Dial(addr)
 	if err != nil {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: %v", flagNode, err)}
 	}
 	return c, addr, nil
+}
+
+// checkGRPCAddr accepts what --node takes: a gRPC host:port (tcp:// is
+// tolerated, as client.Dial drops it). A URL, which is what --node-rpc
+// takes, or a missing port is refused with what was expected.
+func checkGRPCAddr(addr string) error {
+	want := fmt.Sprintf("--%s wants the gRPC address of a petro node, host:port (port 9090 by default, e.g. %s)", flagNode, defaultGRPCNode)
+	hostPort := strings.TrimPrefix(addr, "tcp://")
+	if strings.Contains(hostPort, "://") {
+		return fmt.Errorf("%s %q is a URL: %s; a CometBFT RPC URL (http://host:26657) goes to --%s", flagNode, addr, want, flagNodeRPC)
+	}
+	if _, _, err := net.SplitHostPort(hostPort); err != nil {
+		return fmt.Errorf("%s %q: %s", flagNode, addr, want)
+	}
+	return nil
+}
+
+// checkRPCURL accepts what --node-rpc takes: a CometBFT RPC URL. A bare
+// host:port, which is what --node takes, is refused with what was expected.
+func checkRPCURL(addr string) error {
+	if u, err := url.Parse(addr); err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "tcp") {
+		return nil
+	}
+	return fmt.Errorf("%s %q: --%s wants the CometBFT RPC URL of a node, http://host:port (port 26657 by default, e.g. %s); a gRPC host:port (9090) goes to --%s", flagNodeRPC, addr, flagNodeRPC, defaultNodeRPC, flagNode)
+}
+
+// portHint says what was expected when a gRPC call to addr failed with msg:
+// pointing --node at CometBFT RPC or REST is the usual mistake.
+func portHint(addr, msg string) string {
+	want := fmt.Sprintf("--%s wants the gRPC port (9090 by default)", flagNode)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://"))
+	what := map[string]string{"26657": "CometBFT RPC (--" + flagNodeRPC + ")", "1317": "the REST gateway", "26656": "P2P", "26660": "Prometheus"}[port]
+	http1 := strings.Contains(msg, "server preface") || strings.Contains(msg, "frame too large")
+	switch {
+	case http1 && what != "":
+		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: port %s is %s, %s", addr, port, what, want)
+	case http1:
+		return fmt.Sprintf("; %s answers HTTP/1, not gRPC: is it CometBFT RPC (26657, --%s) or REST (1317)? %s", addr, flagNodeRPC, want)
+	case what != "":
+		return fmt.Sprintf("; port %s is %s, %s", port, what, want)
+	}
+	return fmt.Sprintf("; --%s is the node's gRPC address host:port (9090 by default), not its CometBFT RPC URL", flagNode)
+}
+
+// rpcHint is portHint for --node-rpc: a gRPC server there answers HTTP/2
+// frames that the RPC client cannot read.
+func rpcHint(err error) string {
+	if strings.Contains(err.Error(), "malformed HTTP response") {
+		return fmt.Sprintf("; it answers HTTP/2, not CometBFT RPC: is it the gRPC port (9090, that is --%s)?", flagNode)
+	}
+	return ""
 }
 
 // nodeErr turns a gRPC failure into one line that says what to do.
@@ -54,11 +111,11 @@ func nodeErr(addr string, err error) error {
 	}
 	switch st.Code() {
 	case codes.Unavailable:
-		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s", addr, flagNode, grpcDesc(st.Message()))
+		return fmt.Errorf("node %s unavailable (is petrod running there? see --%s): %s%s", addr, flagNode, grpcDesc(st.Message()), portHint(addr, st.Message()))
 	case codes.DeadlineExceeded:
-		return fmt.Errorf("node %s: timed out: %s", addr, st.Message())
+		return fmt.Errorf("node %s: timed out: %s%s", addr, st.Message(), portHint(addr, st.Message()))
 	case codes.Unimplemented:
-		return fmt.Errorf("node %s does not serve this query (is it a petro node?): %s", addr, st.Message())
+		return fmt.Errorf("node %s does not serve this query (is it a petro node's gRPC port?): %s%s", addr, st.Message(), portHint(addr, st.Message()))
 	default:
 		return fmt.Errorf("node %s: %s (%s)", addr, st.Message(), st.Code())
 	}
@@ -70,6 +127,8 @@ func nodeErr(addr string, err error) error {
 func grpcDesc(msg string) string {
 	if i := strings.LastIndex(msg, "Error while dialing: "); i >= 0 {
 		msg = msg[i+len("Error while dialing: "):]
+	} else if i := strings.LastIndex(msg, `desc = "`); i >= 0 {
+		msg = msg[i+len(`desc = "`):]
 	}
 	return strings.Trim(msg, `"`)
 }

@@ -42,6 +42,9 @@ func newStatusCmd() *cobra.Command {
 				return err
 			}
 			remote, _ := cmd.Flags().GetString(flagNodeRPC)
+			if err := checkRPCURL(remote); err != nil {
+				return &usageError{err.Error()}
+			}
 			rpc, err := rpchttp.New(remote, "/websocket")
 			if err != nil {
 				return &usageError{fmt.Sprintf("--%s %q: %v", flagNodeRPC, remote, err)}
@@ -50,7 +53,7 @@ func newStatusCmd() *cobra.Command {
 			defer cancel()
 			st, err := rpc.Status(ctx)
 			if err != nil {
-				return fmt.Errorf("node RPC %s unavailable (is petrod running there? see --%s): %v", remote, flagNodeRPC, err)
+				return fmt.Errorf("node RPC %s unavailable (is petrod running there? --%s is the CometBFT RPC URL, port 26657 by default, not gRPC): %v%s", remote, flagNodeRPC, err, rpcHint(err))
 			}
 			out := nodeStatus{
 				ChainID:           st.NodeInfo.Network,
@@ -80,6 +83,7 @@ func newStatusCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC address of the node")
+	fromClientConfig(cmd.Flags(), flagNodeRPC)
 	addOutputFlag(cmd)
 	return cmd
 }

@@ -31,7 +31,7 @@ func tokenTxCmds() []*cobra.Command {
 	issue := &cobra.Command{
 		Use:   "issue RECIPIENT AMOUNT --from ISSUER",
 		Short: "Mint PTR to RECIPIENT (issuers; within the allowance, while the backing is OK and capacity allows)",
-		Long: `Mint AMOUNT (base units, or PTR with the ptr suffix, e.g. 10ptr) to RECIPIENT.
+		Long: `Mint AMOUNT (PTR, e.g. 10ptr, or base units, e.g. 1000ptrbase) to RECIPIENT.
 Signed by --from, an issuer. The chain refuses it unless issuance is not
 paused, the recipient is not frozen, the backing status is OK, supply +
 AMOUNT stays within the capacity and the hard cap, and the issuer's
@@ -42,7 +42,7 @@ allowance covers it.`,
 	redeem := &cobra.Command{
 		Use:   "redeem AMOUNT --instructions TEXT|--instructions-hash HEX32 --from OWNER",
 		Short: "Request a redemption: AMOUNT goes into escrow until an issuer fulfils or rejects it",
-		Long: `Request the redemption of AMOUNT (base units or PTR, e.g. 5ptr) held by --from.
+		Long: `Request the redemption of AMOUNT (PTR, e.g. 5ptr, or base units) held by --from.
 The tokens move into escrow and the latest settled round's price is pinned.
 The settlement instructions are recorded by their SHA-256 only: give the
 text with --instructions (it is hashed locally and never sent) or the hash

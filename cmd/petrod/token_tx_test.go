@@ -40,12 +40,12 @@ func TestBuildTokenMsg(t *testing.T) {
 	}{
 		{"issue PTR", "issue", []string{addrA, "10ptr"}, nil,
 			&txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tt.MsgIssue{Issuer: signer, Recipient: addrA, Amount: 10 * ptrUnit}}}},
-		{"issue base units", "issue", []string{addrA, "150000000"}, nil,
+		{"issue base units", "issue", []string{addrA, "150000000ptrbase"}, nil,
 			&txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tt.MsgIssue{Issuer: signer, Recipient: addrA, Amount: 150000000}}}},
 		{"redeem with instructions text (hashed)", "redeem", []string{"5ptr"}, []string{"--instructions", "abc"},
 			&txtypes.Msg{Sum: &txtypes.Msg_RequestRedemption{RequestRedemption: &tt.MsgRequestRedemption{Owner: signer, Amount: 5 * ptrUnit,
 				SettlementInstructionHash: mustHex(t, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")}}}},
-		{"redeem with hash", "redeem", []string{"1"}, []string{"--instructions-hash", evidenceHex},
+		{"redeem with hash", "redeem", []string{"1ptrbase"}, []string{"--instructions-hash", evidenceHex},
 			&txtypes.Msg{Sum: &txtypes.Msg_RequestRedemption{RequestRedemption: &tt.MsgRequestRedemption{Owner: signer, Amount: 1, SettlementInstructionHash: ev}}}},
 		{"accept", "accept-redemption", []string{"7"}, nil,
 			&txtypes.Msg{Sum: &txtypes.Msg_AcceptRedemption{AcceptRedemption: &tt.MsgAcceptRedemption{Issuer: signer, RedemptionId: 7}}}},
@@ -91,7 +91,7 @@ func TestBuildTokenMsgRefuses(t *testing.T) {
 	}{
 		{"issue bad recipient", "issue", []string{"cosmos1x", "1"}, nil, "recipient"},
 		{"issue zero", "issue", []string{addrA, "0ptr"}, nil, "positive"},
-		{"issue decimal without suffix", "issue", []string{addrA, "1.5"}, nil, "ptr suffix"},
+		{"issue decimal without suffix", "issue", []string{addrA, "1.5"}, nil, "needs a denomination: 1.5ptr"},
 		{"issue too many decimals", "issue", []string{addrA, "0.123456789ptr"}, nil, "8 decimals"},
 		{"redeem no instructions", "redeem", []string{"1ptr"}, nil, "exactly one"},
 		{"redeem both instructions", "redeem", []string{"1ptr"}, []string{"--instructions", "a", "--instructions-hash", evidenceHex}, "exactly one"},

@@ -44,11 +44,12 @@ func addTxFlags(cmd *cobra.Command) {
 	addNodeFlag(cmd)
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
-	cmd.Flags().String(flagChainID, "", "chain id to sign for (default: chain_id of <home>/config/genesis.json)")
+	cmd.Flags().String(flagChainID, "", "chain id to sign for (default: client.toml's chain-id, else chain_id of <home>/config/genesis.json)")
 	cmd.Flags().String(flagMemo, "", "memo")
 	cmd.Flags().Uint64(flagTimeoutHeight, 0, "tx is invalid above this block height (0 = no timeout)")
 	cmd.Flags().Uint64(flagSequence, 0, "sign with this account sequence instead of asking the node (to send several txs per block)")
 	cmd.Flags().String(flagBroadcastMode, "commit", "sync (return after CheckTx) | commit (wait until the tx is in a block)")
+	fromClientConfig(cmd.Flags(), flagChainID, flagBroadcastMode)
 }
 
 // chainIDFlag is --chain-id, or else the chain_id of --home's genesis.json,
@@ -93,16 +94,17 @@ func broadcastModeFlag(cmd *cobra.Command) (txtypes.BroadcastMode, error) {
 func newTxSendCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "send FROM_KEY_OR_ADDRESS TO_ADDRESS AMOUNT",
-		Short: "Transfer PTR; AMOUNT in base units (150000000) or PTR (1.5ptr)",
+		Short: "Transfer PTR; AMOUNT in PTR (1.5ptr) or base units (150000000ptrbase)",
 		Long: `Transfer PTR from a key in the keyring to an address.
 
-AMOUNT is base units (1 PTR = 10^8 base units), e.g. 150000000, or PTR with
-the suffix ptr and at most 8 decimals, e.g. 1.5ptr. The tx is signed with the
+AMOUNT names its denomination: PTR with at most 8 decimals, e.g. 1.5ptr, or
+base units (1 PTR = 10^8 base units) with the suffix ptrbase, e.g.
+150000000ptrbase; a bare number is refused. The tx is signed with the
 sender's next sequence as committed on the node (or --sequence) and, by
 default, the command waits until it is in a block. A tx the chain refuses
 prints its result and exits with status 1.`,
 		Example: `  petrod tx token send alice petro1… 10ptr --keyring-backend test
-  petrod tx token send alice petro1… 150000000 --broadcast-mode sync -o json`,
+  petrod tx token send alice petro1… 150000000ptrbase --broadcast-mode sync -o json`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newPrinter(cmd)
