@@ -44,6 +44,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	// Rules across modules, on the whole genesis state: the reserve quorum
+	// is within the oracles x/authority grants.
+	if err := a.reserve.CheckGenesisQuorum(kv); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
 	if err := kv.Write(); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}

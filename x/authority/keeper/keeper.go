@@ -15,8 +15,45 @@ import (
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
-// Keeper reads and writes authority state in the store it is handed.
-type Keeper struct{}
+// Keeper reads and writes authority state in the store it is handed. The
+// zero Keeper serves reads and queries; it sees no freeze (nobody is
+// frozen) and no reserve quorum (revoking an oracle is not checked
+// against it). The app builds the one that runs messages with NewKeeper.
+type Keeper struct {
+	token   types.TokenKeeper
+	reserve types.ReserveKeeper
+}
+
+// NewKeeper wires x/authority to x/token's freezes and x/reserve's quorum.
+func NewKeeper(t types.TokenKeeper, r types.ReserveKeeper) Keeper {
+	return Keeper{token: t, reserve: r}
+}
+
+// IsFrozen reports whether addr (bech32) is frozen in x/token.
+func (k Keeper) IsFrozen(kv store.KVStore, addr string) (bool, error) {
+	if k.token == nil {
+		return false, nil
+	}
+	a, err := crypto.AddressFromBech32(addr)
+	if err != nil {
+		return false, err
+	}
+	return k.token.IsFrozen(kv, a)
+}
+
+// authorizeMember refuses a signer who is not on the current council
+// (ErrNotCouncilMember) or who is frozen (ErrSignerFrozen), in that order.
+func (k Keeper) authorizeMember(kv store.KVStore, c *types.Council, who string) error {
+	if !c.IsMember(who) {
+		return types.ErrNotCouncilMember.Wrap(who)
+	}
+	if frozen, err := k.IsFrozen(kv, who); err != nil {
+		return err
+	} else if frozen {
+		return types.ErrSignerFrozen.Wrap(who)
+	}
+	return nil
+}
 
 // Shared state helpers: deterministic protobuf values at keys.
 var (

@@ -33,10 +33,16 @@ func (f *fakeAuthority) Oracles(store.KVStore) ([]string, error) {
 	return out, nil
 }
 
-type fakeToken struct{ supply, cap uint64 }
+type fakeToken struct {
+	supply, cap uint64
+	frozen      map[string]bool // bech32
+}
 
 func (f *fakeToken) Supply(store.KVStore) (uint64, error)  { return f.supply, nil }
 func (f *fakeToken) HardCap(store.KVStore) (uint64, error) { return f.cap, nil }
+func (f *fakeToken) IsFrozen(_ store.KVStore, a crypto.Address) (bool, error) {
+	return f.frozen[a.String()], nil
+}
 
 type env struct {
 	t    *testing.T
