@@ -41,6 +41,49 @@ func (k Keeper) IsFrozen(kv store.KVStore, addr string) (bool, error) {
 	return k.token.IsFrozen(kv, a)
 }
 
+// CheckFreeze refuses (ErrCouncilUnreachable) to freeze addr when it sits
+// on the council and the members left unfrozen would be fewer than the
+// threshold: a freeze may stop a key, never the council. x/token calls it
+// before it stores a freeze.
+func (k Keeper) CheckFreeze(kv store.KVStore, addr crypto.Address) error {
+	c, err := k.Council(kv)
+	if err != nil || !c.IsMember(addr.String()) {
+		return err
+	}
+	return k.checkReach(kv, c, addr.String())
+}
+
+// CheckCouncilReach applies the same rule to the stored council (genesis).
+func (k Keeper) CheckCouncilReach(kv store.KVStore) error {
+	c, err := k.Council(kv)
+	if err != nil || len(c.GetMembers()) == 0 {
+		return err
+	}
+	return k.checkReach(kv, c, "")
+}
+
+// checkReach fails unless the members of c that are not frozen (counting
+// freezing, if set, as frozen) reach its threshold.
+func (k Keeper) checkReach(kv store.KVStore, c *types.Council, freezing string) error {
+	n := 0
+	for _, m := range c.GetMembers() {
+		if m == freezing {
+			continue
+		}
+		frozen, err := k.IsFrozen(kv, m)
+		if err != nil {
+			return err
+		}
+		if !frozen {
+			n++
+		}
+	}
+	if n < int(c.GetThreshold()) {
+		return types.ErrCouncilUnreachable.Wrapf("%d unfrozen members, threshold %d", n, c.GetThreshold())
+	}
+	return nil
+}
+
 // authorizeMember refuses a signer who is not on the current council
 // (ErrNotCouncilMember) or who is frozen (ErrSignerFrozen), in that order.
 func (k Keeper) authorizeMember(kv store.KVStore, c *types.Council, who string) error {

@@ -150,7 +150,7 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 			return types.ErrInvalidParams.Wrapf("max_validators %d < current %d validators", s.SetParams.Params.MaxValidators, len(vals))
 		}
 	case *types.Action_SetCouncil:
-		// ValidateBasic covered it.
+		return k.checkReach(kv, s.SetCouncil.Council, "") // frozen members do not count towards the threshold
 	default:
 		if ext == nil {
 			return types.ErrInvalidAction.Wrapf("unsupported action %s", a.Name())

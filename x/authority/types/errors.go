@@ -36,5 +36,6 @@ var (
 	ErrPeerNotAllowed        = petro.Register(Codespace, 29, "peer not allowed")
 
 	// #21
-	ErrSignerFrozen = petro.Register(Codespace, 30, "signer is frozen: its roles are suspended")
+	ErrSignerFrozen       = petro.Register(Codespace, 30, "signer is frozen: its roles are suspended")
+	ErrCouncilUnreachable = petro.Register(Codespace, 31, "unfrozen council members would be fewer than the threshold")
 )

@@ -183,6 +183,15 @@ func TestAttestRejections(t *testing.T) {
 		want     *petro.Error
 	}{
 		{"not an oracle", func(_ *env, m *types.MsgAttest) { m.Oracle = addr(9) }, types.ErrNotOracle},
+		{"frozen oracle", func(e *env, _ *types.MsgAttest) { e.tok.frozen = map[string]bool{addr(1): true} }, types.ErrSignerFrozen},
+		{"frozen non-oracle: the role check comes first", func(e *env, m *types.MsgAttest) {
+			m.Oracle = addr(9)
+			e.tok.frozen = map[string]bool{addr(9): true}
+		}, types.ErrNotOracle},
+		{"frozen oracle, wrong round: frozen comes first", func(e *env, m *types.MsgAttest) {
+			m.RoundId = 2
+			e.tok.frozen = map[string]bool{addr(1): true}
+		}, types.ErrSignerFrozen},
 		{"second report", func(e *env, m *types.MsgAttest) { _ = e.k.HandleAttest(e.ctx(), good(e)) }, types.ErrAlreadyReported},
 		{"observation older than max age", func(e *env, m *types.MsgAttest) { m.ObservedAtUnix = e.now.Unix() - 3601 }, types.ErrObservationTooOld},
 		{"observation in the future", func(e *env, m *types.MsgAttest) { m.ObservedAtUnix = e.now.Unix() + 61 }, types.ErrObservationInFuture},

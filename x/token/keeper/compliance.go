@@ -11,7 +11,8 @@ import (
 )
 
 // HandleFreeze: compliance officer, not frozen → not already frozen →
-// record the reason code and case id. A frozen account can neither send,
+// the council keeps enough unfrozen members (x/authority) → record the
+// reason code and case id. A frozen account can neither send,
 // receive nor redeem, and exercises no role.
 func (k Keeper) HandleFreeze(ctx petro.Context, m *types.MsgFreeze) error {
 	if err := m.ValidateBasic(); err != nil {
@@ -26,6 +27,9 @@ func (k Keeper) HandleFreeze(ctx petro.Context, m *types.MsgFreeze) error {
 		return err
 	} else if r != nil {
 		return types.ErrAlreadyFrozen.Wrapf("%s (case %s)", m.Address, r.CaseId)
+	}
+	if err := k.authority.CheckFreeze(kv, addr); err != nil {
+		return err
 	}
 	rec := &types.FreezeRecord{Address: m.Address, ReasonCode: m.ReasonCode, CaseId: m.CaseId, Officer: m.Officer, Height: ctx.BlockHeight()}
 	if err := setMsg(kv, types.FrozenKey(addr), rec); err != nil {
