@@ -160,7 +160,7 @@ func (k Keeper) countApprovals(kv store.KVStore, c *types.Council, p *types.Prop
 		if !c.IsMember(a) {
 			continue
 		}
-		frozen, err := k.IsFrozen(kv, a)
+		frozen, err := k.isFrozen(kv, a)
 		if err != nil {
 			return 0, err
 		}

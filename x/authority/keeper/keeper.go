@@ -29,8 +29,8 @@ func NewKeeper(t types.TokenKeeper, r types.ReserveKeeper) Keeper {
 	return Keeper{token: t, reserve: r}
 }
 
-// IsFrozen reports whether addr (bech32) is frozen in x/token.
-func (k Keeper) IsFrozen(kv store.KVStore, addr string) (bool, error) {
+// isFrozen reports whether addr (bech32) is frozen in x/token.
+func (k Keeper) isFrozen(kv store.KVStore, addr string) (bool, error) {
 	if k.token == nil {
 		return false, nil
 	}
@@ -70,7 +70,7 @@ func (k Keeper) checkReach(kv store.KVStore, c *types.Council, freezing string) 
 		if m == freezing {
 			continue
 		}
-		frozen, err := k.IsFrozen(kv, m)
+		frozen, err := k.isFrozen(kv, m)
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (k Keeper) authorizeMember(kv store.KVStore, c *types.Council, who string) 
 	if !c.IsMember(who) {
 		return types.ErrNotCouncilMember.Wrap(who)
 	}
-	if frozen, err := k.IsFrozen(kv, who); err != nil {
+	if frozen, err := k.isFrozen(kv, who); err != nil {
 		return err
 	} else if frozen {
 		return types.ErrSignerFrozen.Wrap(who)

@@ -37,7 +37,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	if err != nil {
 		return err
 	}
-	oracles, err := k.EligibleOracles(kv)
+	oracles, err := k.eligibleOracles(kv)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 		b.CoverageBps = types.CoverageBps(b.AvailableBarrels, b.Supply, params.BarrelsPerToken)
 	}
 	b.Nav = types.NAV(b.Supply, params.BarrelsPerToken, b.Price)
-	eligible, err := k.EligibleOracles(kv)
+	eligible, err := k.eligibleOracles(kv)
 	if err != nil {
 		return err
 	}

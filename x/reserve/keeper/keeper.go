@@ -184,10 +184,10 @@ func (k Keeper) oracleRecordBech(kv store.KVStore, bech string) (*types.OracleRe
 	return k.OracleRecord(kv, addr, bech)
 }
 
-// EligibleOracles lists the oracles that can report now: holders of
+// eligibleOracles lists the oracles that can report now: holders of
 // ROLE_ORACLE that are not frozen, sorted. Only their reports settle a
 // round.
-func (k Keeper) EligibleOracles(kv store.KVStore) ([]string, error) {
+func (k Keeper) eligibleOracles(kv store.KVStore) ([]string, error) {
 	oracles, err := k.authority.Oracles(kv)
 	if err != nil {
 		return nil, err
