@@ -107,8 +107,10 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: open state: %w", err)
 	}
 	a := &App{chainID: chainID, opts: opts, logger: opts.Logger, cs: cs, sigs: newSigCache(200_000)}
-	// x/reserve needs only the token supply and hard cap (the zero token
-	// keeper serves them); x/token needs roles and the reserve.
+	// x/authority needs freezes and the reserve quorum, x/reserve the token
+	// supply, hard cap and freezes: the zero token and reserve keepers serve
+	// them (they read only the store). x/token needs roles and the reserve.
+	a.authority = authoritykeeper.NewKeeper(tokenkeeper.Keeper{}, reservekeeper.Keeper{})
 	a.reserve = reservekeeper.NewKeeper(a.authority, tokenkeeper.Keeper{})
 	a.token = tokenkeeper.NewKeeper(a.authority, a.reserve)
 	if err := a.resetCheckState(); err != nil {

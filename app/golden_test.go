@@ -19,7 +19,7 @@ import (
 // a consensus-breaking change that needs a coordinated upgrade. Update the
 // constant only for a change that is meant to break consensus, and say so
 // in the commit message.
-const goldenAppHash = "d8014e8a500afdb48fa583ddbf02c57d6599245d110f0494b7c40d84b9f096d2"
+const goldenAppHash = "11d6ddb50a9424d0d646b8607ec8b1e30ae747160319c67ff882962b98527a16"
 
 // goldenChain is a fixed genesis (deterministic keys, GenesisTime) and
 // five blocks of transfers at fixed times, with successes, a failed

@@ -44,6 +44,15 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	// Rules across modules, on the whole genesis state: the reserve quorum
+	// is within the oracles x/authority grants, and the council's unfrozen
+	// members reach its threshold.
+	if err := a.reserve.CheckGenesisQuorum(kv); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	if err := a.authority.CheckCouncilReach(kv); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
 	if err := kv.Write(); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}

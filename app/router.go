@@ -80,7 +80,7 @@ func (a *App) actions() authoritytypes.ActionExecutor { return moduleActions{a} 
 type moduleActions struct{ a *App }
 
 func (m moduleActions) owner(act *authoritytypes.Action) authoritytypes.ActionExecutor {
-	if act.GetWipeFrozen() != nil {
+	if act.GetWipeFrozen() != nil || act.GetRejectRedemption() != nil {
 		return m.a.token
 	}
 	return m.a.reserve

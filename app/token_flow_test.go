@@ -41,7 +41,7 @@ type issuanceChain struct {
 	h   int64
 }
 
-func newIssuanceChain(t *testing.T) *issuanceChain {
+func newIssuanceChain(t *testing.T, mutate ...func(*app.GenesisState)) *issuanceChain {
 	t.Helper()
 	gs := testutil.NewGenesis().FundKeys(100*ptr, kHolder).State()
 	gs.Token.Params.HardCap = 500 * ptr
@@ -59,6 +59,9 @@ func newIssuanceChain(t *testing.T) *issuanceChain {
 	gs.Reserve.Params.MaxAgeSeconds = 600
 	gs.Reserve.Lots = []*reservetypes.Lot{{Id: "ayacucho-1", Field: "ayacucho-1", Category: reservetypes.LotCategory_LOT_CATEGORY_STORED,
 		Certifier: "cert", CertificateHash: cert[:], ValidUntilUnix: testutil.GenesisTime.Add(365 * 24 * time.Hour).Unix()}}
+	for _, m := range mutate {
+		m(gs)
+	}
 	c := &issuanceChain{t: t, a: testutil.NewApp(t, gs), seq: map[int]uint64{}, now: testutil.GenesisTime}
 	c.block()
 	return c

@@ -416,6 +416,8 @@ func describeAction(a *authoritytypes.Action) string {
 		return fmt.Sprintf("set-council %d of [%s]", c.GetThreshold(), strings.Join(c.GetMembers(), ","))
 	case *authoritytypes.Action_WipeFrozen:
 		return fmt.Sprintf("wipe-frozen %s case %q", s.WipeFrozen.GetAddress(), s.WipeFrozen.GetCaseId())
+	case *authoritytypes.Action_RejectRedemption:
+		return fmt.Sprintf("reject-redemption %d reason %q", s.RejectRedemption.GetRedemptionId(), s.RejectRedemption.GetReason())
 	case *authoritytypes.Action_CreateLot:
 		return "create-lot " + describeLot(s.CreateLot.GetLot())
 	case *authoritytypes.Action_UpdateLot:

@@ -143,7 +143,13 @@ func proposeActionCmds() []*cobra.Command {
 		Args:  usageArgs(cobra.ExactArgs(1)),
 	}
 	wipe.Flags().String(flagCaseID, "", fmt.Sprintf("the compliance case id (required, at most %d bytes)", maxCaseIDBytes))
-	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe},
+	rejectRed := &cobra.Command{
+		Use:   "reject-redemption ID --reason TEXT",
+		Short: "Reject an open redemption, accepted or not, and refund its escrow to the owner (x/token)",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+	}
+	rejectRed.Flags().String(flagReason, "", fmt.Sprintf("why (required, at most %d bytes; public)", maxReasonBytes))
+	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe, rejectRed},
 		reserveProposeCmds()...)
 }
 
@@ -187,6 +193,16 @@ func buildAction(cmd *cobra.Command, args []string, cur chainLookup) (*authority
 			return nil, &usageError{fmt.Sprintf("%s: %v", cmd.Name(), err)}
 		}
 		a = &authoritytypes.Action{Sum: &authoritytypes.Action_WipeFrozen{WipeFrozen: w}}
+	case "reject-redemption":
+		id, err := parseRedemptionID(args[0])
+		if err != nil {
+			return nil, err
+		}
+		reason, _ := f.GetString(flagReason)
+		if err := checkText(flagReason, reason, maxReasonBytes); err != nil {
+			return nil, err
+		}
+		a = &authoritytypes.Action{Sum: &authoritytypes.Action_RejectRedemption{RejectRedemption: &tokentypes.RejectRedemption{RedemptionId: id, Reason: reason}}}
 	case "grant-role":
 		addr, err := parseAddressArg("address", args[0])
 		if err != nil {

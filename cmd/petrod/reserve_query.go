@@ -159,6 +159,14 @@ func printReserveStatus(w io.Writer, v reserveStatusView) {
 	if b.GetHalted() {
 		row("halt reason", "%s", dash(b.GetHaltReason()))
 	}
+	switch b.GetStaleReason() {
+	case reservetypes.StaleReason_STALE_REASON_TOO_FEW_ORACLES:
+		row("stale reason", "too few oracles: %d can report, the quorum is %d", b.GetEligibleOracles(), b.GetQuorum())
+	case reservetypes.StaleReason_STALE_REASON_NO_ROUND:
+		row("stale reason", "no round has settled yet")
+	case reservetypes.StaleReason_STALE_REASON_ROUND_TOO_OLD:
+		row("stale reason", "the latest round is older than the max age")
+	}
 	if b.GetLatestRound() == 0 {
 		row("latest round", "none settled yet")
 	} else {

@@ -44,6 +44,16 @@ func TestPrintReserveStatus(t *testing.T) {
 	}
 }
 
+func TestPrintReserveStatusStaleReason(t *testing.T) {
+	var buf bytes.Buffer
+	printReserveStatus(&buf, reserveStatusView{status: &rt.QueryStatusResponse{Backing: &rt.Backing{
+		Status: rt.BackingStatus_BACKING_STATUS_STALE, StaleReason: rt.StaleReason_STALE_REASON_TOO_FEW_ORACLES,
+		EligibleOracles: 1, Quorum: 2, Nav: "0"}}})
+	if want := "stale reason:       too few oracles: 1 can report, the quorum is 2\n"; !strings.Contains(buf.String(), want) {
+		t.Errorf("no line %q in\n%s", want, buf.String())
+	}
+}
+
 func TestParseCategory(t *testing.T) {
 	for in, want := range map[string]rt.LotCategory{
 		"in-ground": rt.LotCategory_LOT_CATEGORY_CERTIFIED_IN_GROUND, "Produced": rt.LotCategory_LOT_CATEGORY_PRODUCED,

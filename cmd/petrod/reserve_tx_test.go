@@ -165,6 +165,8 @@ func TestBuildReserveAction(t *testing.T) {
 				MaxFutureSkewSeconds: 30, MaxDeviationBps: 200, BarrelsPerToken: rt.OneBarrel}}}}},
 		{"wipe frozen", "wipe-frozen", []string{addrA}, []string{"--case-id", "AML-7"},
 			&at.Action{Sum: &at.Action_WipeFrozen{WipeFrozen: &tt.WipeFrozen{Address: addrA, CaseId: "AML-7"}}}},
+		{"council rejects a redemption", "reject-redemption", []string{"7"}, []string{"--reason", "issuer suspended"},
+			&at.Action{Sum: &at.Action_RejectRedemption{RejectRedemption: &tt.RejectRedemption{RedemptionId: 7, Reason: "issuer suspended"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,6 +233,8 @@ func TestBuildReserveActionRefuses(t *testing.T) {
 		{"params barrels not decimal", "set-reserve-params", nil, []string{"--barrels-per-token", "1bbl"}, "--barrels-per-token"},
 		{"wipe no case", "wipe-frozen", []string{addrA}, nil, "--case-id"},
 		{"wipe bad address", "wipe-frozen", []string{"petro1nope"}, []string{"--case-id", "c"}, "address"},
+		{"council reject no reason", "reject-redemption", []string{"7"}, nil, "--reason"},
+		{"council reject id 0", "reject-redemption", []string{"0"}, []string{"--reason", "r"}, "redemption id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

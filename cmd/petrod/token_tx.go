@@ -72,7 +72,7 @@ with --instructions-hash. In text output the new redemption id is printed.`,
 	reject.Flags().String(flagReason, "", fmt.Sprintf("why (required, at most %d bytes; public)", maxReasonBytes))
 	freeze := &cobra.Command{
 		Use:   "freeze ADDRESS --reason-code N --case-id ID --from OFFICER",
-		Short: "Freeze an account: it can neither send, receive nor redeem (compliance officers)",
+		Short: "Freeze an account: it can neither send, receive nor redeem, and its roles are suspended (compliance officers)",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 	}
 	freeze.Flags().Uint32(flagReasonCode, 0, "reason code, > 0 (required; the meaning of codes is the officers' policy)")

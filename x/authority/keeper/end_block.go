@@ -51,13 +51,17 @@ func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockR
 			if err != nil {
 				return res, err
 			}
+			approvals, err := k.countApprovals(kv, council, p)
+			if err != nil {
+				return res, err
+			}
 			switch {
 			case now > p.ExpiresAtUnix: // expiry first: a late recount cannot revive it
 				if err := k.finalize(ctx, p, types.ProposalStatus_PROPOSAL_STATUS_EXPIRED, "lifetime ended before the threshold"); err != nil {
 					return res, err
 				}
 				continue
-			case countApprovals(council, p) >= int(council.Threshold) && council.Threshold > 0:
+			case approvals >= int(council.Threshold) && council.Threshold > 0:
 				params, err := k.Params(kv)
 				if err != nil {
 					return res, err
@@ -148,15 +152,23 @@ func (Keeper) activeIDs(kv store.KVStore) ([]uint64, error) {
 	return ids, it.Error()
 }
 
-// countApprovals counts approvals by members of the current council.
-func countApprovals(c *types.Council, p *types.Proposal) int {
+// countApprovals counts approvals by members of the current council who
+// are not frozen now.
+func (k Keeper) countApprovals(kv store.KVStore, c *types.Council, p *types.Proposal) (int, error) {
 	n := 0
 	for _, a := range p.Approvals {
-		if c.IsMember(a) {
+		if !c.IsMember(a) {
+			continue
+		}
+		frozen, err := k.isFrozen(kv, a)
+		if err != nil {
+			return 0, err
+		}
+		if !frozen {
 			n++
 		}
 	}
-	return n
+	return n, nil
 }
 
 func validatorKeyOf(a *types.Action) []byte {

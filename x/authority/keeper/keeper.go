@@ -15,8 +15,88 @@ import (
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
-// Keeper reads and writes authority state in the store it is handed.
-type Keeper struct{}
+// Keeper reads and writes authority state in the store it is handed. The
+// zero Keeper serves reads and queries; it sees no freeze (nobody is
+// frozen) and no reserve quorum (revoking an oracle is not checked
+// against it). The app builds the one that runs messages with NewKeeper.
+type Keeper struct {
+	token   types.TokenKeeper
+	reserve types.ReserveKeeper
+}
+
+// NewKeeper wires x/authority to x/token's freezes and x/reserve's quorum.
+func NewKeeper(t types.TokenKeeper, r types.ReserveKeeper) Keeper {
+	return Keeper{token: t, reserve: r}
+}
+
+// isFrozen reports whether addr (bech32) is frozen in x/token.
+func (k Keeper) isFrozen(kv store.KVStore, addr string) (bool, error) {
+	if k.token == nil {
+		return false, nil
+	}
+	a, err := crypto.AddressFromBech32(addr)
+	if err != nil {
+		return false, err
+	}
+	return k.token.IsFrozen(kv, a)
+}
+
+// CheckFreeze refuses (ErrCouncilUnreachable) to freeze addr when it sits
+// on the council and the members left unfrozen would be fewer than the
+// threshold: a freeze may stop a key, never the council. x/token calls it
+// before it stores a freeze.
+func (k Keeper) CheckFreeze(kv store.KVStore, addr crypto.Address) error {
+	c, err := k.Council(kv)
+	if err != nil || !c.IsMember(addr.String()) {
+		return err
+	}
+	return k.checkReach(kv, c, addr.String())
+}
+
+// CheckCouncilReach applies the same rule to the stored council (genesis).
+func (k Keeper) CheckCouncilReach(kv store.KVStore) error {
+	c, err := k.Council(kv)
+	if err != nil || len(c.GetMembers()) == 0 {
+		return err
+	}
+	return k.checkReach(kv, c, "")
+}
+
+// checkReach fails unless the members of c that are not frozen (counting
+// freezing, if set, as frozen) reach its threshold.
+func (k Keeper) checkReach(kv store.KVStore, c *types.Council, freezing string) error {
+	n := 0
+	for _, m := range c.GetMembers() {
+		if m == freezing {
+			continue
+		}
+		frozen, err := k.isFrozen(kv, m)
+		if err != nil {
+			return err
+		}
+		if !frozen {
+			n++
+		}
+	}
+	if n < int(c.GetThreshold()) {
+		return types.ErrCouncilUnreachable.Wrapf("%d unfrozen members, threshold %d", n, c.GetThreshold())
+	}
+	return nil
+}
+
+// authorizeMember refuses a signer who is not on the current council
+// (ErrNotCouncilMember) or who is frozen (ErrSignerFrozen), in that order.
+func (k Keeper) authorizeMember(kv store.KVStore, c *types.Council, who string) error {
+	if !c.IsMember(who) {
+		return types.ErrNotCouncilMember.Wrap(who)
+	}
+	if frozen, err := k.isFrozen(kv, who); err != nil {
+		return err
+	} else if frozen {
+		return types.ErrSignerFrozen.Wrap(who)
+	}
+	return nil
+}
 
 // Shared state helpers: deterministic protobuf values at keys.
 var (

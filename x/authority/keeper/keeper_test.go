@@ -40,11 +40,13 @@ func nodeID(i int) string {
 // env is a chain of 3 council members (threshold 2) and 4 validators of
 // power 10.
 type env struct {
-	t   *testing.T
-	k   keeper.Keeper
-	kv  store.KVStore
-	now time.Time
-	h   int64
+	t      *testing.T
+	k      keeper.Keeper
+	kv     store.KVStore
+	frozen *fakeFreezes
+	res    *fakeReserve
+	now    time.Time
+	h      int64
 }
 
 func newEnv(t *testing.T, mutate func(*types.GenesisState)) *env {
@@ -65,7 +67,8 @@ func newEnv(t *testing.T, mutate func(*types.GenesisState)) *env {
 	if mutate != nil {
 		mutate(gs)
 	}
-	e := &env{t: t, kv: cs.Working(), now: t0, h: 1}
+	e := &env{t: t, kv: cs.Working(), frozen: &fakeFreezes{}, res: &fakeReserve{quorum: 1}, now: t0, h: 1}
+	e.k = keeper.NewKeeper(e.frozen, e.res)
 	if err := e.k.InitGenesis(e.kv, gs); err != nil {
 		t.Fatal(err)
 	}

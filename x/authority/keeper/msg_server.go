@@ -7,7 +7,7 @@ import (
 	"github.com/petro-network/petro/x/authority/types"
 )
 
-// HandlePropose: authorise (council member) → validate the action fully
+// HandlePropose: authorise (council member, not frozen) → validate the action fully
 // against current state → store the proposal with the proposer's approval
 // → emit. The proposal may pass in this block's end-block.
 func (k Keeper) HandlePropose(ctx petro.Context, m *types.MsgPropose, ext types.ActionExecutor) (uint64, error) {
@@ -19,8 +19,8 @@ func (k Keeper) HandlePropose(ctx petro.Context, m *types.MsgPropose, ext types.
 	if err != nil {
 		return 0, err
 	}
-	if !council.IsMember(m.Proposer) {
-		return 0, types.ErrNotCouncilMember.Wrap(m.Proposer)
+	if err := k.authorizeMember(kv, council, m.Proposer); err != nil {
+		return 0, err
 	}
 	if err := k.ValidateAction(ctx, m.Action, ext); err != nil {
 		return 0, err
@@ -51,7 +51,7 @@ func (k Keeper) HandlePropose(ctx petro.Context, m *types.MsgPropose, ext types.
 	return id, nil
 }
 
-// HandleApprove: authorise (council member) → load → the proposal is still
+// HandleApprove: authorise (council member, not frozen) → load → the proposal is still
 // collecting approvals and not past its lifetime → not approved twice →
 // record → emit.
 func (k Keeper) HandleApprove(ctx petro.Context, m *types.MsgApprove) error {
@@ -63,8 +63,8 @@ func (k Keeper) HandleApprove(ctx petro.Context, m *types.MsgApprove) error {
 	if err != nil {
 		return err
 	}
-	if !council.IsMember(m.Approver) {
-		return types.ErrNotCouncilMember.Wrap(m.Approver)
+	if err := k.authorizeMember(kv, council, m.Approver); err != nil {
+		return err
 	}
 	p, err := k.Proposal(kv, m.ProposalId)
 	if err != nil {
@@ -115,6 +115,13 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 		} else if !has {
 			return types.ErrRoleNotFound.Wrapf("%s does not hold %s", s.RevokeRole.Address, s.RevokeRole.Role)
 		}
+		if s.RevokeRole.Role == types.Role_ROLE_ORACLE && k.reserve != nil {
+			oracles, err := k.Oracles(kv)
+			if err != nil {
+				return err
+			}
+			return k.reserve.CheckQuorum(kv, len(oracles)-1) // reserve/22: the quorum stays within reach
+		}
 	case *types.Action_SetAllowance:
 		if has, err := k.HasRole(kv, mustAddr(s.SetAllowance.Address), types.Role_ROLE_ISSUER); err != nil {
 			return err
@@ -143,7 +150,7 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 			return types.ErrInvalidParams.Wrapf("max_validators %d < current %d validators", s.SetParams.Params.MaxValidators, len(vals))
 		}
 	case *types.Action_SetCouncil:
-		// ValidateBasic covered it.
+		return k.checkReach(kv, s.SetCouncil.Council, "") // frozen members do not count towards the threshold
 	default:
 		if ext == nil {
 			return types.ErrInvalidAction.Wrapf("unsupported action %s", a.Name())

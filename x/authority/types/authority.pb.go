@@ -495,6 +495,7 @@ type Action struct {
 	//	*Action_SetHalt
 	//	*Action_SetReserveParams
 	//	*Action_WipeFrozen
+	//	*Action_RejectRedemption
 	Sum           isAction_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -681,6 +682,15 @@ func (x *Action) GetWipeFrozen() *types1.WipeFrozen {
 	return nil
 }
 
+func (x *Action) GetRejectRedemption() *types1.RejectRedemption {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_RejectRedemption); ok {
+			return x.RejectRedemption
+		}
+	}
+	return nil
+}
+
 type isAction_Sum interface {
 	isAction_Sum()
 }
@@ -751,6 +761,10 @@ type Action_WipeFrozen struct {
 	WipeFrozen *types1.WipeFrozen `protobuf:"bytes,30,opt,name=wipe_frozen,json=wipeFrozen,proto3,oneof"`
 }
 
+type Action_RejectRedemption struct {
+	RejectRedemption *types1.RejectRedemption `protobuf:"bytes,31,opt,name=reject_redemption,json=rejectRedemption,proto3,oneof"` // #21
+}
+
 func (*Action_GrantRole) isAction_Sum() {}
 
 func (*Action_RevokeRole) isAction_Sum() {}
@@ -782,6 +796,8 @@ func (*Action_SetHalt) isAction_Sum() {}
 func (*Action_SetReserveParams) isAction_Sum() {}
 
 func (*Action_WipeFrozen) isAction_Sum() {}
+
+func (*Action_RejectRedemption) isAction_Sum() {}
 
 type GrantRole struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1688,7 +1704,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x19proposal_lifetime_seconds\x18\x01 \x01(\x04R\x17proposalLifetimeSeconds\x12)\n" +
 	"\x10timelock_seconds\x18\x02 \x01(\x04R\x0ftimelockSeconds\x127\n" +
 	"\x18max_power_change_percent\x18\x03 \x01(\rR\x15maxPowerChangePercent\x12%\n" +
-	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xd4\b\n" +
+	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xa5\t\n" +
 	"\x06Action\x12>\n" +
 	"\n" +
 	"grant_role\x18\x01 \x01(\v2\x1d.petro.authority.v1.GrantRoleH\x00R\tgrantRole\x12A\n" +
@@ -1715,7 +1731,8 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\bset_halt\x18\x17 \x01(\v2\x19.petro.reserve.v1.SetHaltH\x00R\asetHalt\x12R\n" +
 	"\x12set_reserve_params\x18\x18 \x01(\v2\".petro.reserve.v1.SetReserveParamsH\x00R\x10setReserveParams\x12=\n" +
 	"\vwipe_frozen\x18\x1e \x01(\v2\x1a.petro.token.v1.WipeFrozenH\x00R\n" +
-	"wipeFrozenB\x05\n" +
+	"wipeFrozen\x12O\n" +
+	"\x11reject_redemption\x18\x1f \x01(\v2 .petro.token.v1.RejectRedemptionH\x00R\x10rejectRedemptionB\x05\n" +
 	"\x03sum\"q\n" +
 	"\tGrantRole\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12,\n" +
@@ -1808,35 +1825,36 @@ func file_petro_authority_v1_authority_proto_rawDescGZIP() []byte {
 var file_petro_authority_v1_authority_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_petro_authority_v1_authority_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_petro_authority_v1_authority_proto_goTypes = []any{
-	(Role)(0),                      // 0: petro.authority.v1.Role
-	(ProposalStatus)(0),            // 1: petro.authority.v1.ProposalStatus
-	(*Council)(nil),                // 2: petro.authority.v1.Council
-	(*RoleGrant)(nil),              // 3: petro.authority.v1.RoleGrant
-	(*Validator)(nil),              // 4: petro.authority.v1.Validator
-	(*AllowedPeer)(nil),            // 5: petro.authority.v1.AllowedPeer
-	(*Params)(nil),                 // 6: petro.authority.v1.Params
-	(*Action)(nil),                 // 7: petro.authority.v1.Action
-	(*GrantRole)(nil),              // 8: petro.authority.v1.GrantRole
-	(*RevokeRole)(nil),             // 9: petro.authority.v1.RevokeRole
-	(*SetAllowance)(nil),           // 10: petro.authority.v1.SetAllowance
-	(*AddValidator)(nil),           // 11: petro.authority.v1.AddValidator
-	(*RemoveValidator)(nil),        // 12: petro.authority.v1.RemoveValidator
-	(*SetValidatorPower)(nil),      // 13: petro.authority.v1.SetValidatorPower
-	(*AllowPeer)(nil),              // 14: petro.authority.v1.AllowPeer
-	(*DenyPeer)(nil),               // 15: petro.authority.v1.DenyPeer
-	(*SetParams)(nil),              // 16: petro.authority.v1.SetParams
-	(*SetCouncil)(nil),             // 17: petro.authority.v1.SetCouncil
-	(*Proposal)(nil),               // 18: petro.authority.v1.Proposal
-	(*GenesisState)(nil),           // 19: petro.authority.v1.GenesisState
-	(*EventProposalSubmitted)(nil), // 20: petro.authority.v1.EventProposalSubmitted
-	(*EventProposalApproved)(nil),  // 21: petro.authority.v1.EventProposalApproved
-	(*EventProposalFinalized)(nil), // 22: petro.authority.v1.EventProposalFinalized
-	(*types.CreateLot)(nil),        // 23: petro.reserve.v1.CreateLot
-	(*types.UpdateLot)(nil),        // 24: petro.reserve.v1.UpdateLot
-	(*types.RetireLot)(nil),        // 25: petro.reserve.v1.RetireLot
-	(*types.SetHalt)(nil),          // 26: petro.reserve.v1.SetHalt
-	(*types.SetReserveParams)(nil), // 27: petro.reserve.v1.SetReserveParams
-	(*types1.WipeFrozen)(nil),      // 28: petro.token.v1.WipeFrozen
+	(Role)(0),                       // 0: petro.authority.v1.Role
+	(ProposalStatus)(0),             // 1: petro.authority.v1.ProposalStatus
+	(*Council)(nil),                 // 2: petro.authority.v1.Council
+	(*RoleGrant)(nil),               // 3: petro.authority.v1.RoleGrant
+	(*Validator)(nil),               // 4: petro.authority.v1.Validator
+	(*AllowedPeer)(nil),             // 5: petro.authority.v1.AllowedPeer
+	(*Params)(nil),                  // 6: petro.authority.v1.Params
+	(*Action)(nil),                  // 7: petro.authority.v1.Action
+	(*GrantRole)(nil),               // 8: petro.authority.v1.GrantRole
+	(*RevokeRole)(nil),              // 9: petro.authority.v1.RevokeRole
+	(*SetAllowance)(nil),            // 10: petro.authority.v1.SetAllowance
+	(*AddValidator)(nil),            // 11: petro.authority.v1.AddValidator
+	(*RemoveValidator)(nil),         // 12: petro.authority.v1.RemoveValidator
+	(*SetValidatorPower)(nil),       // 13: petro.authority.v1.SetValidatorPower
+	(*AllowPeer)(nil),               // 14: petro.authority.v1.AllowPeer
+	(*DenyPeer)(nil),                // 15: petro.authority.v1.DenyPeer
+	(*SetParams)(nil),               // 16: petro.authority.v1.SetParams
+	(*SetCouncil)(nil),              // 17: petro.authority.v1.SetCouncil
+	(*Proposal)(nil),                // 18: petro.authority.v1.Proposal
+	(*GenesisState)(nil),            // 19: petro.authority.v1.GenesisState
+	(*EventProposalSubmitted)(nil),  // 20: petro.authority.v1.EventProposalSubmitted
+	(*EventProposalApproved)(nil),   // 21: petro.authority.v1.EventProposalApproved
+	(*EventProposalFinalized)(nil),  // 22: petro.authority.v1.EventProposalFinalized
+	(*types.CreateLot)(nil),         // 23: petro.reserve.v1.CreateLot
+	(*types.UpdateLot)(nil),         // 24: petro.reserve.v1.UpdateLot
+	(*types.RetireLot)(nil),         // 25: petro.reserve.v1.RetireLot
+	(*types.SetHalt)(nil),           // 26: petro.reserve.v1.SetHalt
+	(*types.SetReserveParams)(nil),  // 27: petro.reserve.v1.SetReserveParams
+	(*types1.WipeFrozen)(nil),       // 28: petro.token.v1.WipeFrozen
+	(*types1.RejectRedemption)(nil), // 29: petro.token.v1.RejectRedemption
 }
 var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	0,  // 0: petro.authority.v1.RoleGrant.role:type_name -> petro.authority.v1.Role
@@ -1856,25 +1874,26 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	26, // 14: petro.authority.v1.Action.set_halt:type_name -> petro.reserve.v1.SetHalt
 	27, // 15: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
 	28, // 16: petro.authority.v1.Action.wipe_frozen:type_name -> petro.token.v1.WipeFrozen
-	0,  // 17: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
-	0,  // 18: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
-	4,  // 19: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
-	5,  // 20: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 21: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
-	2,  // 22: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
-	7,  // 23: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
-	1,  // 24: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
-	2,  // 25: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
-	3,  // 26: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
-	4,  // 27: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
-	5,  // 28: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 29: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	1,  // 30: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	29, // 17: petro.authority.v1.Action.reject_redemption:type_name -> petro.token.v1.RejectRedemption
+	0,  // 18: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
+	0,  // 19: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
+	4,  // 20: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
+	5,  // 21: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 22: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
+	2,  // 23: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
+	7,  // 24: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
+	1,  // 25: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
+	2,  // 26: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
+	3,  // 27: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
+	4,  // 28: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
+	5,  // 29: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 30: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
+	1,  // 31: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
@@ -1899,6 +1918,7 @@ func file_petro_authority_v1_authority_proto_init() {
 		(*Action_SetHalt)(nil),
 		(*Action_SetReserveParams)(nil),
 		(*Action_WipeFrozen)(nil),
+		(*Action_RejectRedemption)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

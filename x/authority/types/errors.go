@@ -34,4 +34,8 @@ var (
 	ErrDuplicateNodeID       = petro.Register(Codespace, 27, "node id already used by a validator")
 	ErrInsufficientAllowance = petro.Register(Codespace, 28, "issuer allowance exceeded")
 	ErrPeerNotAllowed        = petro.Register(Codespace, 29, "peer not allowed")
+
+	// #21
+	ErrSignerFrozen       = petro.Register(Codespace, 30, "signer is frozen: its roles are suspended")
+	ErrCouncilUnreachable = petro.Register(Codespace, 31, "unfrozen council members would be fewer than the threshold")
 )

@@ -47,7 +47,14 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *authoritytypes.Action) erro
 			return authoritytypes.ErrInvalidAction.Wrap("halt reason longer than 256 bytes")
 		}
 	case *authoritytypes.Action_SetReserveParams:
-		return s.SetReserveParams.GetParams().Validate()
+		if err := s.SetReserveParams.GetParams().Validate(); err != nil {
+			return err
+		}
+		oracles, err := k.authority.Oracles(kv)
+		if err != nil {
+			return err
+		}
+		return checkQuorum(s.SetReserveParams.Params.Quorum, len(oracles))
 	default:
 		return authoritytypes.ErrInvalidAction.Wrapf("not a reserve action: %s", a.Name())
 	}

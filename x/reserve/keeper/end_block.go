@@ -22,7 +22,8 @@ func (k Keeper) EndBlock(ctx petro.Context) error {
 }
 
 // settle: per-lot median barrels, median price and median observation
-// time over the reports of current oracles; reports farther than the max
+// time over the reports of eligible oracles (holding the role, not
+// frozen); reports farther than the max
 // deviation from a median are outliers; current oracles that did not
 // report missed the round. Medians of an even count take the mean of the
 // two middle values, rounded down.
@@ -36,7 +37,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	if err != nil {
 		return err
 	}
-	oracles, err := k.authority.Oracles(kv)
+	oracles, err := k.eligibleOracles(kv)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	}
 	var reports []*types.Attestation
 	for _, r := range all {
-		if contains(oracles, r.Oracle) { // a revoked oracle's report no longer counts
+		if contains(oracles, r.Oracle) { // a revoked or frozen oracle's report does not count
 			reports = append(reports, r)
 		}
 	}
@@ -240,11 +241,24 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 		b.CoverageBps = types.CoverageBps(b.AvailableBarrels, b.Supply, params.BarrelsPerToken)
 	}
 	b.Nav = types.NAV(b.Supply, params.BarrelsPerToken, b.Price)
+	eligible, err := k.eligibleOracles(kv)
+	if err != nil {
+		return err
+	}
+	b.EligibleOracles, b.Quorum = uint32(len(eligible)), params.Quorum
 	switch {
 	case b.Halted:
 		b.Status = types.BackingStatus_BACKING_STATUS_HALTED
 	case round == nil || b.AttestationAgeSeconds > int64(params.MaxAgeSeconds):
 		b.Status = types.BackingStatus_BACKING_STATUS_STALE
+		switch {
+		case b.EligibleOracles < b.Quorum:
+			b.StaleReason = types.StaleReason_STALE_REASON_TOO_FEW_ORACLES
+		case round == nil:
+			b.StaleReason = types.StaleReason_STALE_REASON_NO_ROUND
+		default:
+			b.StaleReason = types.StaleReason_STALE_REASON_ROUND_TOO_OLD
+		}
 	case b.Supply > b.Capacity:
 		b.Status = types.BackingStatus_BACKING_STATUS_UNDERBACKED
 	default:
@@ -253,9 +267,13 @@ func (k Keeper) updateBacking(ctx petro.Context) error {
 	b.SinceHeight = prev.SinceHeight
 	if b.Status != prev.Status {
 		b.SinceHeight = ctx.BlockHeight()
+	}
+	if b.Status != prev.Status || b.StaleReason != prev.StaleReason {
 		ctx.EmitEvent(petro.NewEvent(types.EventTypeBackingStatus,
 			"from", prev.Status.String(), "to", b.Status.String(),
-			"supply", strconv.FormatUint(b.Supply, 10), "capacity", strconv.FormatUint(b.Capacity, 10)))
+			"supply", strconv.FormatUint(b.Supply, 10), "capacity", strconv.FormatUint(b.Capacity, 10),
+			"stale_reason", b.StaleReason.String(),
+			"eligible_oracles", strconv.FormatUint(uint64(b.EligibleOracles), 10), "quorum", strconv.FormatUint(uint64(b.Quorum), 10)))
 	}
 	return set(kv, types.BackingKey, b)
 }

@@ -183,3 +183,60 @@ func (k Keeper) oracleRecordBech(kv store.KVStore, bech string) (*types.OracleRe
 	}
 	return k.OracleRecord(kv, addr, bech)
 }
+
+// eligibleOracles lists the oracles that can report now: holders of
+// ROLE_ORACLE that are not frozen, sorted. Only their reports settle a
+// round.
+func (k Keeper) eligibleOracles(kv store.KVStore) ([]string, error) {
+	oracles, err := k.authority.Oracles(kv)
+	if err != nil {
+		return nil, err
+	}
+	out := oracles[:0:0]
+	for _, o := range oracles {
+		addr, err := crypto.AddressFromBech32(o)
+		if err != nil {
+			return nil, err
+		}
+		frozen, err := k.token.IsFrozen(kv, addr)
+		if err != nil {
+			return nil, err
+		}
+		if !frozen {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// CheckQuorum refuses (ErrQuorumUnreachable, naming both numbers) a
+// quorum above oracles, the number of oracles (ROLE_ORACLE holders,
+// frozen ones included) the chain will have after the change being
+// checked. It reads only the params, so the zero Keeper serves x/authority.
+func (k Keeper) CheckQuorum(kv store.KVStore, oracles int) error {
+	p, err := k.Params(kv)
+	if err != nil {
+		return err
+	}
+	return checkQuorum(p.Quorum, oracles)
+}
+
+func checkQuorum(quorum uint32, oracles int) error {
+	if int64(quorum) > int64(oracles) {
+		return types.ErrQuorumUnreachable.Wrapf("quorum %d > %d oracles", quorum, oracles)
+	}
+	return nil
+}
+
+// CheckGenesisQuorum applies the quorum rule to the genesis state (after
+// every module's InitGenesis): a genesis that names oracles names at
+// least quorum of them. A genesis without any oracle is a chain whose
+// oracles the council appoints later; it stays STALE
+// (STALE_REASON_TOO_FEW_ORACLES) until it has enough.
+func (k Keeper) CheckGenesisQuorum(kv store.KVStore) error {
+	oracles, err := k.authority.Oracles(kv)
+	if err != nil || len(oracles) == 0 {
+		return err
+	}
+	return k.CheckQuorum(kv, len(oracles))
+}

@@ -33,10 +33,16 @@ func (f *fakeAuthority) Oracles(store.KVStore) ([]string, error) {
 	return out, nil
 }
 
-type fakeToken struct{ supply, cap uint64 }
+type fakeToken struct {
+	supply, cap uint64
+	frozen      map[string]bool // bech32
+}
 
 func (f *fakeToken) Supply(store.KVStore) (uint64, error)  { return f.supply, nil }
 func (f *fakeToken) HardCap(store.KVStore) (uint64, error) { return f.cap, nil }
+func (f *fakeToken) IsFrozen(_ store.KVStore, a crypto.Address) (bool, error) {
+	return f.frozen[a.String()], nil
+}
 
 type env struct {
 	t    *testing.T
@@ -177,6 +183,15 @@ func TestAttestRejections(t *testing.T) {
 		want     *petro.Error
 	}{
 		{"not an oracle", func(_ *env, m *types.MsgAttest) { m.Oracle = addr(9) }, types.ErrNotOracle},
+		{"frozen oracle", func(e *env, _ *types.MsgAttest) { e.tok.frozen = map[string]bool{addr(1): true} }, types.ErrSignerFrozen},
+		{"frozen non-oracle: the role check comes first", func(e *env, m *types.MsgAttest) {
+			m.Oracle = addr(9)
+			e.tok.frozen = map[string]bool{addr(9): true}
+		}, types.ErrNotOracle},
+		{"frozen oracle, wrong round: frozen comes first", func(e *env, m *types.MsgAttest) {
+			m.RoundId = 2
+			e.tok.frozen = map[string]bool{addr(1): true}
+		}, types.ErrSignerFrozen},
 		{"second report", func(e *env, m *types.MsgAttest) { _ = e.k.HandleAttest(e.ctx(), good(e)) }, types.ErrAlreadyReported},
 		{"observation older than max age", func(e *env, m *types.MsgAttest) { m.ObservedAtUnix = e.now.Unix() - 3601 }, types.ErrObservationTooOld},
 		{"observation in the future", func(e *env, m *types.MsgAttest) { m.ObservedAtUnix = e.now.Unix() + 61 }, types.ErrObservationInFuture},

@@ -9,7 +9,7 @@ import (
 )
 
 // HandleAttest records an oracle's report for the open round:
-// authorise (oracle role) → validate (round, no second report, observation
+// authorise (oracle role, then not frozen) → validate (round, no second report, observation
 // time window, every active lot exactly once, known and unexpired lots)
 // → store → emit. The round settles in the end-block once the quorum has
 // reported.
@@ -25,6 +25,12 @@ func (k Keeper) HandleAttest(ctx petro.Context, m *types.MsgAttest) error {
 	if !contains(oracles, m.Oracle) {
 		return types.ErrNotOracle.Wrap(m.Oracle)
 	}
+	addr, _ := crypto.AddressFromBech32(m.Oracle) // validated
+	if frozen, err := k.token.IsFrozen(kv, addr); err != nil {
+		return err
+	} else if frozen {
+		return types.ErrSignerFrozen.Wrap(m.Oracle)
+	}
 	open, err := k.OpenRound(kv)
 	if err != nil {
 		return err
@@ -32,7 +38,6 @@ func (k Keeper) HandleAttest(ctx petro.Context, m *types.MsgAttest) error {
 	if m.RoundId != open {
 		return types.ErrWrongRound.Wrapf("round %d; the open round is %d", m.RoundId, open)
 	}
-	addr, _ := crypto.AddressFromBech32(m.Oracle) // validated
 	if bz, err := kv.Get(types.ReportKey(open, addr)); err != nil {
 		return err
 	} else if bz != nil {

@@ -25,4 +25,8 @@ var (
 	ErrLotRetired          = petro.Register(Codespace, 18, "lot retired")
 	ErrNoActiveLots        = petro.Register(Codespace, 19, "no active lots to attest")
 	ErrInvalidAddress      = petro.Register(Codespace, 20, "invalid address")
+
+	// #21
+	ErrSignerFrozen      = petro.Register(Codespace, 21, "signer is frozen: its roles are suspended")
+	ErrQuorumUnreachable = petro.Register(Codespace, 22, "quorum exceeds the number of oracles")
 )

@@ -1,6 +1,9 @@
 package types
 
-import petro "github.com/petro-network/petro/types"
+import (
+	"github.com/petro-network/petro/crypto"
+	petro "github.com/petro-network/petro/types"
+)
 
 // AuthorityKeeper tells who holds the oracle role.
 type AuthorityKeeper interface {
@@ -8,8 +11,10 @@ type AuthorityKeeper interface {
 	Oracles(kv petro.KVStore) ([]string, error)
 }
 
-// TokenKeeper gives the supply and the hard cap that capacity respects.
+// TokenKeeper gives the supply and the hard cap that capacity respects,
+// and tells which accounts are frozen (a frozen oracle does not attest).
 type TokenKeeper interface {
 	Supply(kv petro.KVStore) (uint64, error)
 	HardCap(kv petro.KVStore) (uint64, error)
+	IsFrozen(kv petro.KVStore, addr crypto.Address) (bool, error)
 }

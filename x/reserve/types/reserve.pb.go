@@ -129,6 +129,59 @@ func (BackingStatus) EnumDescriptor() ([]byte, []int) {
 	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{1}
 }
 
+// StaleReason explains a STALE backing, first match wins. #21
+type StaleReason int32
+
+const (
+	StaleReason_STALE_REASON_UNSPECIFIED     StaleReason = 0 // the status is not STALE
+	StaleReason_STALE_REASON_TOO_FEW_ORACLES StaleReason = 1 // eligible_oracles < quorum: the open round cannot settle
+	StaleReason_STALE_REASON_NO_ROUND        StaleReason = 2 // no round has settled yet
+	StaleReason_STALE_REASON_ROUND_TOO_OLD   StaleReason = 3 // the latest round is older than max_age_seconds
+)
+
+// Enum value maps for StaleReason.
+var (
+	StaleReason_name = map[int32]string{
+		0: "STALE_REASON_UNSPECIFIED",
+		1: "STALE_REASON_TOO_FEW_ORACLES",
+		2: "STALE_REASON_NO_ROUND",
+		3: "STALE_REASON_ROUND_TOO_OLD",
+	}
+	StaleReason_value = map[string]int32{
+		"STALE_REASON_UNSPECIFIED":     0,
+		"STALE_REASON_TOO_FEW_ORACLES": 1,
+		"STALE_REASON_NO_ROUND":        2,
+		"STALE_REASON_ROUND_TOO_OLD":   3,
+	}
+)
+
+func (x StaleReason) Enum() *StaleReason {
+	p := new(StaleReason)
+	*p = x
+	return p
+}
+
+func (x StaleReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StaleReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_petro_reserve_v1_reserve_proto_enumTypes[2].Descriptor()
+}
+
+func (StaleReason) Type() protoreflect.EnumType {
+	return &file_petro_reserve_v1_reserve_proto_enumTypes[2]
+}
+
+func (x StaleReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StaleReason.Descriptor instead.
+func (StaleReason) EnumDescriptor() ([]byte, []int) {
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{2}
+}
+
 // Lot is one identified body of oil backing PTR. Lots are created,
 // changed and retired by council proposal only.
 type Lot struct {
@@ -604,8 +657,15 @@ type Backing struct {
 	Halted                bool   `protobuf:"varint,13,opt,name=halted,proto3" json:"halted,omitempty"`
 	HaltReason            string `protobuf:"bytes,14,opt,name=halt_reason,json=haltReason,proto3" json:"halt_reason,omitempty"`
 	AttestationAgeSeconds int64  `protobuf:"varint,15,opt,name=attestation_age_seconds,json=attestationAgeSeconds,proto3" json:"attestation_age_seconds,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Why the status is STALE (UNSPECIFIED when it is not). #21
+	StaleReason StaleReason `protobuf:"varint,16,opt,name=stale_reason,json=staleReason,proto3,enum=petro.reserve.v1.StaleReason" json:"stale_reason,omitempty"`
+	// Oracles that can report now (hold ROLE_ORACLE, not frozen) and the
+	// quorum a round needs: a STALE with fewer of them than the quorum is
+	// STALE_REASON_TOO_FEW_ORACLES. #21
+	EligibleOracles uint32 `protobuf:"varint,17,opt,name=eligible_oracles,json=eligibleOracles,proto3" json:"eligible_oracles,omitempty"`
+	Quorum          uint32 `protobuf:"varint,18,opt,name=quorum,proto3" json:"quorum,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Backing) Reset() {
@@ -739,6 +799,27 @@ func (x *Backing) GetHaltReason() string {
 func (x *Backing) GetAttestationAgeSeconds() int64 {
 	if x != nil {
 		return x.AttestationAgeSeconds
+	}
+	return 0
+}
+
+func (x *Backing) GetStaleReason() StaleReason {
+	if x != nil {
+		return x.StaleReason
+	}
+	return StaleReason_STALE_REASON_UNSPECIFIED
+}
+
+func (x *Backing) GetEligibleOracles() uint32 {
+	if x != nil {
+		return x.EligibleOracles
+	}
+	return 0
+}
+
+func (x *Backing) GetQuorum() uint32 {
+	if x != nil {
+		return x.Quorum
 	}
 	return 0
 }
@@ -1223,7 +1304,7 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x06misses\x18\x03 \x01(\x04R\x06misses\x12\x1a\n" +
 	"\boutliers\x18\x04 \x01(\x04R\boutliers\x12\x1d\n" +
 	"\n" +
-	"last_round\x18\x05 \x01(\x04R\tlastRound\"\xa9\x04\n" +
+	"last_round\x18\x05 \x01(\x04R\tlastRound\"\xae\x05\n" +
 	"\aBacking\x127\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1f.petro.reserve.v1.BackingStatusR\x06status\x12!\n" +
 	"\fsince_height\x18\x02 \x01(\x03R\vsinceHeight\x12'\n" +
@@ -1241,7 +1322,10 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x06halted\x18\r \x01(\bR\x06halted\x12\x1f\n" +
 	"\vhalt_reason\x18\x0e \x01(\tR\n" +
 	"haltReason\x126\n" +
-	"\x17attestation_age_seconds\x18\x0f \x01(\x03R\x15attestationAgeSeconds\"f\n" +
+	"\x17attestation_age_seconds\x18\x0f \x01(\x03R\x15attestationAgeSeconds\x12@\n" +
+	"\fstale_reason\x18\x10 \x01(\x0e2\x1d.petro.reserve.v1.StaleReasonR\vstaleReason\x12)\n" +
+	"\x10eligible_oracles\x18\x11 \x01(\rR\x0feligibleOracles\x12\x16\n" +
+	"\x06quorum\x18\x12 \x01(\rR\x06quorum\"f\n" +
 	"\bDelivery\x12#\n" +
 	"\rredemption_id\x18\x01 \x01(\x04R\fredemptionId\x12\x18\n" +
 	"\abarrels\x18\x02 \x01(\x04R\abarrels\x12\x1b\n" +
@@ -1278,7 +1362,12 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x11BACKING_STATUS_OK\x10\x01\x12\x18\n" +
 	"\x14BACKING_STATUS_STALE\x10\x02\x12\x1e\n" +
 	"\x1aBACKING_STATUS_UNDERBACKED\x10\x03\x12\x19\n" +
-	"\x15BACKING_STATUS_HALTED\x10\x04B0Z.github.com/petro-network/petro/x/reserve/typesb\x06proto3"
+	"\x15BACKING_STATUS_HALTED\x10\x04*\x88\x01\n" +
+	"\vStaleReason\x12\x1c\n" +
+	"\x18STALE_REASON_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cSTALE_REASON_TOO_FEW_ORACLES\x10\x01\x12\x19\n" +
+	"\x15STALE_REASON_NO_ROUND\x10\x02\x12\x1e\n" +
+	"\x1aSTALE_REASON_ROUND_TOO_OLD\x10\x03B0Z.github.com/petro-network/petro/x/reserve/typesb\x06proto3"
 
 var (
 	file_petro_reserve_v1_reserve_proto_rawDescOnce sync.Once
@@ -1292,41 +1381,43 @@ func file_petro_reserve_v1_reserve_proto_rawDescGZIP() []byte {
 	return file_petro_reserve_v1_reserve_proto_rawDescData
 }
 
-var file_petro_reserve_v1_reserve_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_petro_reserve_v1_reserve_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_petro_reserve_v1_reserve_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_petro_reserve_v1_reserve_proto_goTypes = []any{
 	(LotCategory)(0),         // 0: petro.reserve.v1.LotCategory
 	(BackingStatus)(0),       // 1: petro.reserve.v1.BackingStatus
-	(*Lot)(nil),              // 2: petro.reserve.v1.Lot
-	(*LotReport)(nil),        // 3: petro.reserve.v1.LotReport
-	(*Attestation)(nil),      // 4: petro.reserve.v1.Attestation
-	(*SettledRound)(nil),     // 5: petro.reserve.v1.SettledRound
-	(*OracleRecord)(nil),     // 6: petro.reserve.v1.OracleRecord
-	(*Backing)(nil),          // 7: petro.reserve.v1.Backing
-	(*Delivery)(nil),         // 8: petro.reserve.v1.Delivery
-	(*Params)(nil),           // 9: petro.reserve.v1.Params
-	(*GenesisState)(nil),     // 10: petro.reserve.v1.GenesisState
-	(*CreateLot)(nil),        // 11: petro.reserve.v1.CreateLot
-	(*UpdateLot)(nil),        // 12: petro.reserve.v1.UpdateLot
-	(*RetireLot)(nil),        // 13: petro.reserve.v1.RetireLot
-	(*SetHalt)(nil),          // 14: petro.reserve.v1.SetHalt
-	(*SetReserveParams)(nil), // 15: petro.reserve.v1.SetReserveParams
+	(StaleReason)(0),         // 2: petro.reserve.v1.StaleReason
+	(*Lot)(nil),              // 3: petro.reserve.v1.Lot
+	(*LotReport)(nil),        // 4: petro.reserve.v1.LotReport
+	(*Attestation)(nil),      // 5: petro.reserve.v1.Attestation
+	(*SettledRound)(nil),     // 6: petro.reserve.v1.SettledRound
+	(*OracleRecord)(nil),     // 7: petro.reserve.v1.OracleRecord
+	(*Backing)(nil),          // 8: petro.reserve.v1.Backing
+	(*Delivery)(nil),         // 9: petro.reserve.v1.Delivery
+	(*Params)(nil),           // 10: petro.reserve.v1.Params
+	(*GenesisState)(nil),     // 11: petro.reserve.v1.GenesisState
+	(*CreateLot)(nil),        // 12: petro.reserve.v1.CreateLot
+	(*UpdateLot)(nil),        // 13: petro.reserve.v1.UpdateLot
+	(*RetireLot)(nil),        // 14: petro.reserve.v1.RetireLot
+	(*SetHalt)(nil),          // 15: petro.reserve.v1.SetHalt
+	(*SetReserveParams)(nil), // 16: petro.reserve.v1.SetReserveParams
 }
 var file_petro_reserve_v1_reserve_proto_depIdxs = []int32{
-	0, // 0: petro.reserve.v1.Lot.category:type_name -> petro.reserve.v1.LotCategory
-	3, // 1: petro.reserve.v1.Attestation.lots:type_name -> petro.reserve.v1.LotReport
-	3, // 2: petro.reserve.v1.SettledRound.lots:type_name -> petro.reserve.v1.LotReport
-	1, // 3: petro.reserve.v1.Backing.status:type_name -> petro.reserve.v1.BackingStatus
-	9, // 4: petro.reserve.v1.GenesisState.params:type_name -> petro.reserve.v1.Params
-	2, // 5: petro.reserve.v1.GenesisState.lots:type_name -> petro.reserve.v1.Lot
-	2, // 6: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
-	2, // 7: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
-	9, // 8: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	0,  // 0: petro.reserve.v1.Lot.category:type_name -> petro.reserve.v1.LotCategory
+	4,  // 1: petro.reserve.v1.Attestation.lots:type_name -> petro.reserve.v1.LotReport
+	4,  // 2: petro.reserve.v1.SettledRound.lots:type_name -> petro.reserve.v1.LotReport
+	1,  // 3: petro.reserve.v1.Backing.status:type_name -> petro.reserve.v1.BackingStatus
+	2,  // 4: petro.reserve.v1.Backing.stale_reason:type_name -> petro.reserve.v1.StaleReason
+	10, // 5: petro.reserve.v1.GenesisState.params:type_name -> petro.reserve.v1.Params
+	3,  // 6: petro.reserve.v1.GenesisState.lots:type_name -> petro.reserve.v1.Lot
+	3,  // 7: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
+	3,  // 8: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
+	10, // 9: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_reserve_proto_init() }
@@ -1339,7 +1430,7 @@ func file_petro_reserve_v1_reserve_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_reserve_v1_reserve_proto_rawDesc), len(file_petro_reserve_v1_reserve_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -10,9 +10,10 @@ import (
 	"github.com/petro-network/petro/x/token/types"
 )
 
-// HandleFreeze: compliance officer → not already frozen → record the
-// reason code and case id. A frozen account can neither send, receive nor
-// redeem.
+// HandleFreeze: compliance officer, not frozen → not already frozen →
+// the council keeps enough unfrozen members (x/authority) → record the
+// reason code and case id. A frozen account can neither send,
+// receive nor redeem, and exercises no role.
 func (k Keeper) HandleFreeze(ctx petro.Context, m *types.MsgFreeze) error {
 	if err := m.ValidateBasic(); err != nil {
 		return err
@@ -26,6 +27,9 @@ func (k Keeper) HandleFreeze(ctx petro.Context, m *types.MsgFreeze) error {
 		return err
 	} else if r != nil {
 		return types.ErrAlreadyFrozen.Wrapf("%s (case %s)", m.Address, r.CaseId)
+	}
+	if err := k.authority.CheckFreeze(kv, addr); err != nil {
+		return err
 	}
 	rec := &types.FreezeRecord{Address: m.Address, ReasonCode: m.ReasonCode, CaseId: m.CaseId, Officer: m.Officer, Height: ctx.BlockHeight()}
 	if err := setMsg(kv, types.FrozenKey(addr), rec); err != nil {
@@ -97,6 +101,10 @@ func (k Keeper) setPause(ctx petro.Context, pauser string, scope types.PauseScop
 	return nil
 }
 
+// requireRole authorises a role message: the signer who holds the role
+// (else missing) and is not frozen (else ErrSignerFrozen). The role is
+// checked first, so the frozen code is only ever shown to a key that holds
+// the role.
 func (k Keeper) requireRole(kv store.KVStore, who string, has func(store.KVStore, crypto.Address) (bool, error), missing *petro.Error) error {
 	addr, _ := crypto.AddressFromBech32(who) // validated
 	ok, err := has(kv, addr)
@@ -106,12 +114,20 @@ func (k Keeper) requireRole(kv store.KVStore, who string, has func(store.KVStore
 	if !ok {
 		return missing.Wrap(who)
 	}
-	return nil
+	return k.checkSignerNotFrozen(kv, addr)
 }
 
-// ValidateAction and ExecuteAction serve the council's token actions
-// (wiping a frozen balance).
+// ValidateAction and ExecuteAction serve the council's token actions:
+// wiping a frozen balance and rejecting an open redemption.
 func (k Keeper) ValidateAction(ctx petro.Context, a *authoritytypes.Action) error {
+	if r := a.GetRejectRedemption(); r != nil {
+		if err := r.ValidateBasic(); err != nil {
+			return err
+		}
+		_, err := k.redemptionIn(ctx, r.RedemptionId,
+			types.RedemptionStatus_REDEMPTION_STATUS_REQUESTED, types.RedemptionStatus_REDEMPTION_STATUS_ACCEPTED)
+		return err
+	}
 	w := a.GetWipeFrozen()
 	if w == nil {
 		return authoritytypes.ErrInvalidAction.Wrapf("not a token action: %s", a.Name())
@@ -134,10 +150,19 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *authoritytypes.Action) erro
 	return nil
 }
 
-// ExecuteAction burns the frozen balance: supply falls, burned rises.
+// ExecuteAction applies a validated token action. wipe_frozen burns the
+// frozen balance (supply falls, burned rises); reject_redemption refunds
+// the escrow and closes the redemption as REJECTED, its issuer unchanged.
 func (k Keeper) ExecuteAction(ctx petro.Context, a *authoritytypes.Action) error {
 	if err := k.ValidateAction(ctx, a); err != nil {
 		return err
+	}
+	if r := a.GetRejectRedemption(); r != nil {
+		red, err := k.Redemption(ctx.Store(), r.RedemptionId)
+		if err != nil {
+			return err
+		}
+		return k.reject(ctx, red, r.Reason, "")
 	}
 	w := a.GetWipeFrozen()
 	kv := ctx.Store()

@@ -11,7 +11,7 @@ import (
 )
 
 // HandleIssue mints PTR against attested reserve. Checks, in order:
-// issuer role → issuance not paused → recipient not frozen → backing OK →
+// issuer role → issuer not frozen → issuance not paused → recipient not frozen → backing OK →
 // hard cap → capacity → allowance (spent) → mint → event. Each refusal has
 // its own code and changes nothing.
 func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
@@ -21,10 +21,8 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	kv := ctx.Store()
 	issuer, _ := crypto.AddressFromBech32(m.Issuer)
 	to, _ := crypto.AddressFromBech32(m.Recipient)
-	if ok, err := k.authority.IsIssuer(kv, issuer); err != nil {
+	if err := k.requireRole(kv, m.Issuer, k.authority.IsIssuer, types.ErrNotIssuer); err != nil {
 		return err
-	} else if !ok {
-		return types.ErrNotIssuer.Wrap(m.Issuer)
 	}
 	pause, err := k.Pause(kv)
 	if err != nil {

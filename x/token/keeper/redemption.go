@@ -103,18 +103,29 @@ func barrelsFor(amount, barrelsPerToken uint64) uint64 {
 	return b.Uint64()
 }
 
-// openRedemption loads id for an issuer action: the sender is an issuer,
-// the request exists, is in one of the states allowed and not past its
-// deadline.
+// openRedemption loads id for an issuer action: the sender is an issuer
+// and not frozen, the request exists, is in one of the states allowed and
+// not past its deadline, and the sender is not its owner (an issuer never
+// acts on its own redemption).
 func (k Keeper) openRedemption(ctx petro.Context, issuer string, id uint64, allowed ...types.RedemptionStatus) (*types.Redemption, error) {
 	kv := ctx.Store()
-	addr, _ := crypto.AddressFromBech32(issuer)
-	if ok, err := k.authority.IsIssuer(kv, addr); err != nil {
+	if err := k.requireRole(kv, issuer, k.authority.IsIssuer, types.ErrNotIssuer); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, types.ErrNotIssuer.Wrap(issuer)
 	}
-	r, err := k.Redemption(kv, id)
+	r, err := k.redemptionIn(ctx, id, allowed...)
+	if err != nil {
+		return nil, err
+	}
+	if r.Owner == issuer {
+		return nil, types.ErrOwnRedemption.Wrapf("redemption %d is owned by %s", id, issuer)
+	}
+	return r, nil
+}
+
+// redemptionIn loads id, which must be in one of the states allowed and
+// not past its deadline (EXPIRED or past the deadline: ErrRedemptionExpired).
+func (k Keeper) redemptionIn(ctx petro.Context, id uint64, allowed ...types.RedemptionStatus) (*types.Redemption, error) {
+	r, err := k.Redemption(ctx.Store(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +162,7 @@ func (k Keeper) HandleAcceptRedemption(ctx petro.Context, m *types.MsgAcceptRede
 }
 
 // HandleFulfillRedemption burns the escrow and records the delivered
-// barrels with the reserve.
+// barrels with the reserve. Only the issuer who accepted may fulfil.
 func (k Keeper) HandleFulfillRedemption(ctx petro.Context, m *types.MsgFulfillRedemption) error {
 	if err := m.ValidateBasic(); err != nil {
 		return err
@@ -173,7 +184,9 @@ func (k Keeper) HandleFulfillRedemption(ctx petro.Context, m *types.MsgFulfillRe
 	return k.close(ctx, r, types.RedemptionStatus_REDEMPTION_STATUS_FULFILLED, func(r *types.Redemption) { r.ProofHash = m.ProofHash })
 }
 
-// HandleRejectRedemption refunds the escrow to the owner.
+// HandleRejectRedemption refunds the escrow to the owner. Any issuer (but
+// the owner) may reject a REQUESTED redemption; an ACCEPTED one belongs to
+// the issuer who accepted it.
 func (k Keeper) HandleRejectRedemption(ctx petro.Context, m *types.MsgRejectRedemption) error {
 	if err := m.ValidateBasic(); err != nil {
 		return err
@@ -183,13 +196,22 @@ func (k Keeper) HandleRejectRedemption(ctx petro.Context, m *types.MsgRejectRede
 	if err != nil {
 		return err
 	}
+	if r.Status == types.RedemptionStatus_REDEMPTION_STATUS_ACCEPTED && r.Issuer != m.Issuer {
+		return types.ErrNotAcceptingReject.Wrapf("redemption %d was accepted by %s", r.Id, r.Issuer)
+	}
+	return k.reject(ctx, r, m.Reason, m.Issuer)
+}
+
+// reject refunds r and closes it as REJECTED with reason; by becomes its
+// issuer if nobody had accepted it.
+func (k Keeper) reject(ctx petro.Context, r *types.Redemption, reason, by string) error {
 	if err := k.refund(ctx.Store(), r); err != nil {
 		return err
 	}
 	return k.close(ctx, r, types.RedemptionStatus_REDEMPTION_STATUS_REJECTED, func(r *types.Redemption) {
-		r.Reason = m.Reason
+		r.Reason = reason
 		if r.Issuer == "" {
-			r.Issuer = m.Issuer
+			r.Issuer = by
 		}
 	})
 }

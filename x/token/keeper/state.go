@@ -37,6 +37,28 @@ func (Keeper) Frozen(kv store.KVStore, addr crypto.Address) (*types.FreezeRecord
 	return r, nil
 }
 
+// IsFrozen reports whether addr is frozen. It reads only the store, so
+// the zero Keeper serves x/authority and x/reserve, which refuse a frozen
+// signer's role messages with it.
+func (k Keeper) IsFrozen(kv store.KVStore, addr crypto.Address) (bool, error) {
+	r, err := k.Frozen(kv, addr)
+	return r != nil, err
+}
+
+// checkSignerNotFrozen refuses a role message whose signer is frozen
+// (ErrSignerFrozen): a frozen key exercises no role. It runs right after
+// the role check.
+func (k Keeper) checkSignerNotFrozen(kv store.KVStore, addr crypto.Address) error {
+	r, err := k.Frozen(kv, addr)
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		return types.ErrSignerFrozen.Wrapf("%s (case %s)", addr, r.CaseId)
+	}
+	return nil
+}
+
 func (k Keeper) checkNotFrozen(kv store.KVStore, addr crypto.Address, role string) error {
 	r, err := k.Frozen(kv, addr)
 	if err != nil {

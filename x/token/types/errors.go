@@ -36,4 +36,10 @@ var (
 	ErrNoSettledRound     = petro.Register(Codespace, 28, "no settled reserve round to price the redemption")
 	ErrInvalidReason      = petro.Register(Codespace, 29, "invalid reason or case id")
 	ErrNothingToWipe      = petro.Register(Codespace, 30, "frozen account has no balance")
+
+	// #21: a frozen key holds no power; an issuer never acts on its own
+	// redemption; an accepted redemption belongs to its issuer.
+	ErrSignerFrozen       = petro.Register(Codespace, 31, "signer is frozen: its roles are suspended")
+	ErrOwnRedemption      = petro.Register(Codespace, 32, "an issuer cannot act on its own redemption")
+	ErrNotAcceptingReject = petro.Register(Codespace, 33, "only the issuer who accepted may reject")
 )

@@ -18,6 +18,9 @@ type AuthorityKeeper interface {
 	UseAllowance(kv petro.KVStore, addr crypto.Address, amount uint64) error
 	// Allowances lists every issuer with what it may still mint.
 	Allowances(kv petro.KVStore) ([]*Allowance, error)
+	// CheckFreeze fails (authority/31) if freezing addr would leave the
+	// council's unfrozen members below its threshold.
+	CheckFreeze(kv petro.KVStore, addr crypto.Address) error
 }
 
 // ReserveKeeper gives the backing that issuance must respect and takes

@@ -154,3 +154,14 @@ func (w *WipeFrozen) ValidateBasic() error {
 	}
 	return validCase(w.GetCaseId())
 }
+
+// ValidateBasic checks the council's reject action.
+func (r *RejectRedemption) ValidateBasic() error {
+	if r.GetRedemptionId() == 0 {
+		return ErrRedemptionNotFound.Wrap("redemption id 0")
+	}
+	if n := len(r.GetReason()); n == 0 || n > 256 {
+		return ErrInvalidReason.Wrap("reason: 1..256 bytes")
+	}
+	return nil
+}

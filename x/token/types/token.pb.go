@@ -767,6 +767,60 @@ func (x *WipeFrozen) GetCaseId() string {
 	return ""
 }
 
+// RejectRedemption is a council action: reject an open redemption
+// (REQUESTED or ACCEPTED), refunding its escrow to the owner. #21
+type RejectRedemption struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RedemptionId  uint64                 `protobuf:"varint,1,opt,name=redemption_id,json=redemptionId,proto3" json:"redemption_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"` // 1–256 bytes
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectRedemption) Reset() {
+	*x = RejectRedemption{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectRedemption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectRedemption) ProtoMessage() {}
+
+func (x *RejectRedemption) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectRedemption.ProtoReflect.Descriptor instead.
+func (*RejectRedemption) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RejectRedemption) GetRedemptionId() uint64 {
+	if x != nil {
+		return x.RedemptionId
+	}
+	return 0
+}
+
+func (x *RejectRedemption) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_petro_token_v1_token_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_token_proto_rawDesc = "" +
@@ -825,7 +879,10 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\n" +
 	"WipeFrozen\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
-	"\acase_id\x18\x02 \x01(\tR\x06caseId*\xd6\x01\n" +
+	"\acase_id\x18\x02 \x01(\tR\x06caseId\"O\n" +
+	"\x10RejectRedemption\x12#\n" +
+	"\rredemption_id\x18\x01 \x01(\x04R\fredemptionId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason*\xd6\x01\n" +
 	"\x10RedemptionStatus\x12!\n" +
 	"\x1dREDEMPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bREDEMPTION_STATUS_REQUESTED\x10\x01\x12\x1e\n" +
@@ -852,19 +909,20 @@ func file_petro_token_v1_token_proto_rawDescGZIP() []byte {
 }
 
 var file_petro_token_v1_token_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_petro_token_v1_token_proto_goTypes = []any{
-	(RedemptionStatus)(0), // 0: petro.token.v1.RedemptionStatus
-	(PauseScope)(0),       // 1: petro.token.v1.PauseScope
-	(*Balance)(nil),       // 2: petro.token.v1.Balance
-	(*Params)(nil),        // 3: petro.token.v1.Params
-	(*GenesisState)(nil),  // 4: petro.token.v1.GenesisState
-	(*EventTransfer)(nil), // 5: petro.token.v1.EventTransfer
-	(*Redemption)(nil),    // 6: petro.token.v1.Redemption
-	(*FreezeRecord)(nil),  // 7: petro.token.v1.FreezeRecord
-	(*PauseState)(nil),    // 8: petro.token.v1.PauseState
-	(*Totals)(nil),        // 9: petro.token.v1.Totals
-	(*WipeFrozen)(nil),    // 10: petro.token.v1.WipeFrozen
+	(RedemptionStatus)(0),    // 0: petro.token.v1.RedemptionStatus
+	(PauseScope)(0),          // 1: petro.token.v1.PauseScope
+	(*Balance)(nil),          // 2: petro.token.v1.Balance
+	(*Params)(nil),           // 3: petro.token.v1.Params
+	(*GenesisState)(nil),     // 4: petro.token.v1.GenesisState
+	(*EventTransfer)(nil),    // 5: petro.token.v1.EventTransfer
+	(*Redemption)(nil),       // 6: petro.token.v1.Redemption
+	(*FreezeRecord)(nil),     // 7: petro.token.v1.FreezeRecord
+	(*PauseState)(nil),       // 8: petro.token.v1.PauseState
+	(*Totals)(nil),           // 9: petro.token.v1.Totals
+	(*WipeFrozen)(nil),       // 10: petro.token.v1.WipeFrozen
+	(*RejectRedemption)(nil), // 11: petro.token.v1.RejectRedemption
 }
 var file_petro_token_v1_token_proto_depIdxs = []int32{
 	3, // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
@@ -888,7 +946,7 @@ func file_petro_token_v1_token_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_token_proto_rawDesc), len(file_petro_token_v1_token_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
