@@ -18,9 +18,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.ChainId != a.chainID {
 		return nil, fmt.Errorf("init chain: genesis chain id %q, app opened for %q", req.ChainId, a.chainID)
 	}
-	if req.InitialHeight > 1 {
-		return nil, fmt.Errorf("init chain: initial height %d is not supported", req.InitialHeight)
+	// A chain restarted from an export (petrod export) starts at the
+	// exported height + 1: the first version committed is that height.
+	initial := max(req.InitialHeight, 1)
+	if err := a.cs.SetInitialVersion(initial); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	a.initialHeight = initial
 	gs := DefaultGenesis()
 	if len(req.AppStateBytes) > 0 {
 		if err := json.Unmarshal(req.AppStateBytes, gs); err != nil {
@@ -44,6 +48,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	// An export's last block (height initial−1, at genesis time) is where
+	// CheckTx's block time comes from until the first new block.
+	if initial > 1 {
+		if err := setLastBlock(kv, initial-1, req.Time); err != nil {
+			return nil, fmt.Errorf("init chain: %w", err)
+		}
+	}
 	if err := kv.Write(); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
@@ -54,6 +65,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	// tree; CheckTx and FinalizeBlock never run at once).
 	a.checkMu.Lock()
 	a.check = store.NewBranch(a.cs.Working())
+	if initial > 1 {
+		a.lastBlockTime = req.Time
+	}
 	a.checkMu.Unlock()
 	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals}, nil
 }
@@ -103,9 +117,12 @@ func (a *App) initValidators(kv store.KVStore, gs *authoritytypes.GenesisState, 
 	return out, nil
 }
 
-// ExportGenesis returns the app state at the latest committed height.
-func (a *App) ExportGenesis() (*GenesisState, int64, error) {
-	kv, h, err := a.StateAt(0)
+// ExportGenesis returns the whole app state at a committed height (0: the
+// latest) and that height. A chain started from it at initial height h+1
+// with genesis time = block h's time has exactly this state (same app
+// hash): see cmd/petrod export.
+func (a *App) ExportGenesis(height int64) (*GenesisState, int64, error) {
+	kv, h, err := a.StateAt(height)
 	if err != nil {
 		return nil, 0, err
 	}

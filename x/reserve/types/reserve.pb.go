@@ -899,12 +899,29 @@ func (x *Params) GetMarginBps() uint32 {
 	return 0
 }
 
+// GenesisState is a new chain's lots and params, or (from petrod export)
+// the whole reserve ledger at a height.
 type GenesisState struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Params        *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
-	Lots          []*Lot                 `protobuf:"bytes,2,rep,name=lots,proto3" json:"lots,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Params *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
+	Lots   []*Lot                 `protobuf:"bytes,2,rep,name=lots,proto3" json:"lots,omitempty"`
+	// The backing computed at the exported height; absent: STALE until a
+	// round settles. #14
+	Backing *Backing `protobuf:"bytes,3,opt,name=backing,proto3" json:"backing,omitempty"`
+	// The round oracles report to; 0 means round 1. #14
+	OpenRound uint64 `protobuf:"varint,4,opt,name=open_round,json=openRound,proto3" json:"open_round,omitempty"`
+	// Settled rounds (history), by id. #14
+	Rounds []*SettledRound `protobuf:"bytes,5,rep,name=rounds,proto3" json:"rounds,omitempty"`
+	// Attestations already reported to the open round. #14
+	Reports []*Attestation `protobuf:"bytes,6,rep,name=reports,proto3" json:"reports,omitempty"`
+	// Oracles' reliability counters. #14
+	Oracles []*OracleRecord `protobuf:"bytes,7,rep,name=oracles,proto3" json:"oracles,omitempty"`
+	// Deliveries not yet reflected in a settled round. #14
+	Deliveries []*GenesisDelivery `protobuf:"bytes,8,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	// The sequence number the next delivery gets. #14
+	NextDeliverySeq uint64 `protobuf:"varint,9,opt,name=next_delivery_seq,json=nextDeliverySeq,proto3" json:"next_delivery_seq,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GenesisState) Reset() {
@@ -951,6 +968,108 @@ func (x *GenesisState) GetLots() []*Lot {
 	return nil
 }
 
+func (x *GenesisState) GetBacking() *Backing {
+	if x != nil {
+		return x.Backing
+	}
+	return nil
+}
+
+func (x *GenesisState) GetOpenRound() uint64 {
+	if x != nil {
+		return x.OpenRound
+	}
+	return 0
+}
+
+func (x *GenesisState) GetRounds() []*SettledRound {
+	if x != nil {
+		return x.Rounds
+	}
+	return nil
+}
+
+func (x *GenesisState) GetReports() []*Attestation {
+	if x != nil {
+		return x.Reports
+	}
+	return nil
+}
+
+func (x *GenesisState) GetOracles() []*OracleRecord {
+	if x != nil {
+		return x.Oracles
+	}
+	return nil
+}
+
+func (x *GenesisState) GetDeliveries() []*GenesisDelivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
+func (x *GenesisState) GetNextDeliverySeq() uint64 {
+	if x != nil {
+		return x.NextDeliverySeq
+	}
+	return 0
+}
+
+// GenesisDelivery is a Delivery with its sequence number. #14
+type GenesisDelivery struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	Delivery      *Delivery              `protobuf:"bytes,2,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenesisDelivery) Reset() {
+	*x = GenesisDelivery{}
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenesisDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisDelivery) ProtoMessage() {}
+
+func (x *GenesisDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenesisDelivery.ProtoReflect.Descriptor instead.
+func (*GenesisDelivery) Descriptor() ([]byte, []int) {
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GenesisDelivery) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *GenesisDelivery) GetDelivery() *Delivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
 // Council actions owned by x/reserve (carried in authority proposals).
 type CreateLot struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -961,7 +1080,7 @@ type CreateLot struct {
 
 func (x *CreateLot) Reset() {
 	*x = CreateLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -973,7 +1092,7 @@ func (x *CreateLot) String() string {
 func (*CreateLot) ProtoMessage() {}
 
 func (x *CreateLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -986,7 +1105,7 @@ func (x *CreateLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLot.ProtoReflect.Descriptor instead.
 func (*CreateLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{9}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateLot) GetLot() *Lot {
@@ -1005,7 +1124,7 @@ type UpdateLot struct {
 
 func (x *UpdateLot) Reset() {
 	*x = UpdateLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1136,7 @@ func (x *UpdateLot) String() string {
 func (*UpdateLot) ProtoMessage() {}
 
 func (x *UpdateLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1149,7 @@ func (x *UpdateLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateLot.ProtoReflect.Descriptor instead.
 func (*UpdateLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{10}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateLot) GetLot() *Lot {
@@ -1049,7 +1168,7 @@ type RetireLot struct {
 
 func (x *RetireLot) Reset() {
 	*x = RetireLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1180,7 @@ func (x *RetireLot) String() string {
 func (*RetireLot) ProtoMessage() {}
 
 func (x *RetireLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1193,7 @@ func (x *RetireLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireLot.ProtoReflect.Descriptor instead.
 func (*RetireLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{11}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RetireLot) GetLotId() string {
@@ -1094,7 +1213,7 @@ type SetHalt struct {
 
 func (x *SetHalt) Reset() {
 	*x = SetHalt{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1106,7 +1225,7 @@ func (x *SetHalt) String() string {
 func (*SetHalt) ProtoMessage() {}
 
 func (x *SetHalt) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1119,7 +1238,7 @@ func (x *SetHalt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetHalt.ProtoReflect.Descriptor instead.
 func (*SetHalt) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{12}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SetHalt) GetHalted() bool {
@@ -1145,7 +1264,7 @@ type SetReserveParams struct {
 
 func (x *SetReserveParams) Reset() {
 	*x = SetReserveParams{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1157,7 +1276,7 @@ func (x *SetReserveParams) String() string {
 func (*SetReserveParams) ProtoMessage() {}
 
 func (x *SetReserveParams) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1170,7 +1289,7 @@ func (x *SetReserveParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetReserveParams.ProtoReflect.Descriptor instead.
 func (*SetReserveParams) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{13}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SetReserveParams) GetParams() *Params {
@@ -1254,10 +1373,23 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x11max_deviation_bps\x18\x04 \x01(\rR\x0fmaxDeviationBps\x12*\n" +
 	"\x11barrels_per_token\x18\x05 \x01(\x04R\x0fbarrelsPerToken\x12\x1d\n" +
 	"\n" +
-	"margin_bps\x18\x06 \x01(\rR\tmarginBps\"k\n" +
+	"margin_bps\x18\x06 \x01(\rR\tmarginBps\"\xd9\x03\n" +
 	"\fGenesisState\x120\n" +
 	"\x06params\x18\x01 \x01(\v2\x18.petro.reserve.v1.ParamsR\x06params\x12)\n" +
-	"\x04lots\x18\x02 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\"4\n" +
+	"\x04lots\x18\x02 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\x123\n" +
+	"\abacking\x18\x03 \x01(\v2\x19.petro.reserve.v1.BackingR\abacking\x12\x1d\n" +
+	"\n" +
+	"open_round\x18\x04 \x01(\x04R\topenRound\x126\n" +
+	"\x06rounds\x18\x05 \x03(\v2\x1e.petro.reserve.v1.SettledRoundR\x06rounds\x127\n" +
+	"\areports\x18\x06 \x03(\v2\x1d.petro.reserve.v1.AttestationR\areports\x128\n" +
+	"\aoracles\x18\a \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12A\n" +
+	"\n" +
+	"deliveries\x18\b \x03(\v2!.petro.reserve.v1.GenesisDeliveryR\n" +
+	"deliveries\x12*\n" +
+	"\x11next_delivery_seq\x18\t \x01(\x04R\x0fnextDeliverySeq\"[\n" +
+	"\x0fGenesisDelivery\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x126\n" +
+	"\bdelivery\x18\x02 \x01(\v2\x1a.petro.reserve.v1.DeliveryR\bdelivery\"4\n" +
 	"\tCreateLot\x12'\n" +
 	"\x03lot\x18\x01 \x01(\v2\x15.petro.reserve.v1.LotR\x03lot\"4\n" +
 	"\tUpdateLot\x12'\n" +
@@ -1294,7 +1426,7 @@ func file_petro_reserve_v1_reserve_proto_rawDescGZIP() []byte {
 }
 
 var file_petro_reserve_v1_reserve_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_petro_reserve_v1_reserve_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_petro_reserve_v1_reserve_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_petro_reserve_v1_reserve_proto_goTypes = []any{
 	(LotCategory)(0),         // 0: petro.reserve.v1.LotCategory
 	(BackingStatus)(0),       // 1: petro.reserve.v1.BackingStatus
@@ -1307,27 +1439,34 @@ var file_petro_reserve_v1_reserve_proto_goTypes = []any{
 	(*Delivery)(nil),         // 8: petro.reserve.v1.Delivery
 	(*Params)(nil),           // 9: petro.reserve.v1.Params
 	(*GenesisState)(nil),     // 10: petro.reserve.v1.GenesisState
-	(*CreateLot)(nil),        // 11: petro.reserve.v1.CreateLot
-	(*UpdateLot)(nil),        // 12: petro.reserve.v1.UpdateLot
-	(*RetireLot)(nil),        // 13: petro.reserve.v1.RetireLot
-	(*SetHalt)(nil),          // 14: petro.reserve.v1.SetHalt
-	(*SetReserveParams)(nil), // 15: petro.reserve.v1.SetReserveParams
+	(*GenesisDelivery)(nil),  // 11: petro.reserve.v1.GenesisDelivery
+	(*CreateLot)(nil),        // 12: petro.reserve.v1.CreateLot
+	(*UpdateLot)(nil),        // 13: petro.reserve.v1.UpdateLot
+	(*RetireLot)(nil),        // 14: petro.reserve.v1.RetireLot
+	(*SetHalt)(nil),          // 15: petro.reserve.v1.SetHalt
+	(*SetReserveParams)(nil), // 16: petro.reserve.v1.SetReserveParams
 }
 var file_petro_reserve_v1_reserve_proto_depIdxs = []int32{
-	0, // 0: petro.reserve.v1.Lot.category:type_name -> petro.reserve.v1.LotCategory
-	3, // 1: petro.reserve.v1.Attestation.lots:type_name -> petro.reserve.v1.LotReport
-	3, // 2: petro.reserve.v1.SettledRound.lots:type_name -> petro.reserve.v1.LotReport
-	1, // 3: petro.reserve.v1.Backing.status:type_name -> petro.reserve.v1.BackingStatus
-	9, // 4: petro.reserve.v1.GenesisState.params:type_name -> petro.reserve.v1.Params
-	2, // 5: petro.reserve.v1.GenesisState.lots:type_name -> petro.reserve.v1.Lot
-	2, // 6: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
-	2, // 7: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
-	9, // 8: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	0,  // 0: petro.reserve.v1.Lot.category:type_name -> petro.reserve.v1.LotCategory
+	3,  // 1: petro.reserve.v1.Attestation.lots:type_name -> petro.reserve.v1.LotReport
+	3,  // 2: petro.reserve.v1.SettledRound.lots:type_name -> petro.reserve.v1.LotReport
+	1,  // 3: petro.reserve.v1.Backing.status:type_name -> petro.reserve.v1.BackingStatus
+	9,  // 4: petro.reserve.v1.GenesisState.params:type_name -> petro.reserve.v1.Params
+	2,  // 5: petro.reserve.v1.GenesisState.lots:type_name -> petro.reserve.v1.Lot
+	7,  // 6: petro.reserve.v1.GenesisState.backing:type_name -> petro.reserve.v1.Backing
+	5,  // 7: petro.reserve.v1.GenesisState.rounds:type_name -> petro.reserve.v1.SettledRound
+	4,  // 8: petro.reserve.v1.GenesisState.reports:type_name -> petro.reserve.v1.Attestation
+	6,  // 9: petro.reserve.v1.GenesisState.oracles:type_name -> petro.reserve.v1.OracleRecord
+	11, // 10: petro.reserve.v1.GenesisState.deliveries:type_name -> petro.reserve.v1.GenesisDelivery
+	8,  // 11: petro.reserve.v1.GenesisDelivery.delivery:type_name -> petro.reserve.v1.Delivery
+	2,  // 12: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
+	2,  // 13: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
+	9,  // 14: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_reserve_proto_init() }
@@ -1341,7 +1480,7 @@ func file_petro_reserve_v1_reserve_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_reserve_v1_reserve_proto_rawDesc), len(file_petro_reserve_v1_reserve_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
