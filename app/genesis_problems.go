@@ -197,4 +197,3 @@ var RoleNames = map[string]authoritytypes.Role{
 	"compliance": authoritytypes.Role_ROLE_COMPLIANCE,
 	"pauser":     authoritytypes.Role_ROLE_PAUSER,
 }
-
