@@ -77,6 +77,13 @@ func (j *GenesisJoin) Verify(chainID string) error {
 	if err != nil {
 		return err
 	}
+	if len(j.NodePubKey) != ed25519.PubKeySize {
+		return errors.New("node key: want a 32-byte ed25519 key")
+	}
+	nodePub := ed25519.PubKey(j.NodePubKey)
+	if id := string(p2p.PubKeyToID(nodePub)); id != j.NodeID {
+		return fmt.Errorf("node ID %s is not the node key's ID %s", j.NodeID, id)
+	}
 	op, err := crypto.PubKeyFromBytes(j.OperatorPubKey)
 	if err != nil {
 		return fmt.Errorf("operator key: %w", err)
@@ -86,13 +93,6 @@ func (j *GenesisJoin) Verify(chainID string) error {
 	}
 	if !op.VerifySignature(sb, j.OperatorSignature) {
 		return errors.New("operator signature does not verify")
-	}
-	if len(j.NodePubKey) != ed25519.PubKeySize {
-		return errors.New("node key: want a 32-byte ed25519 key")
-	}
-	nodePub := ed25519.PubKey(j.NodePubKey)
-	if id := string(p2p.PubKeyToID(nodePub)); id != j.NodeID {
-		return fmt.Errorf("node ID %s is not the node key's ID %s", j.NodeID, id)
 	}
 	if !nodePub.VerifySignature(sb, j.NodeSignature) {
 		return errors.New("node key signature does not verify")
