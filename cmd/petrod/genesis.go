@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/internal/store"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -36,7 +39,7 @@ Every command edits <home>/config/genesis.json in place.`,
 	}
 	cmd.AddCommand(
 		newGenesisAddAccountCmd(), newGenesisSetCouncilCmd(), newGenesisAddRoleCmd(), newGenesisAddLotCmd(),
-		newGenesisSetParamCmd(), newGenesisJoinCmd(), newGenesisCollectCmd(), newGenesisValidateCmd(),
+		newGenesisAddPeerCmd(), newGenesisSetParamCmd(), newGenesisJoinCmd(), newGenesisCollectCmd(), newGenesisValidateCmd(),
 	)
 	return cmd
 }
@@ -231,6 +234,34 @@ func newGenesisAddLotCmd() *cobra.Command {
 	return cmd
 }
 
+func newGenesisAddPeerCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "add-peer NODE_ID [--note TEXT]",
+		Short:   "Allow a node that is not a validator (sentry, full node, auditor) to connect",
+		Example: `  petrod genesis add-peer 0123456789abcdef0123456789abcdef01234567 --note "auditor's node"`,
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			note, _ := cmd.Flags().GetString(flagNote)
+			p := &authoritytypes.AllowedPeer{NodeId: args[0], Note: note}
+			a := &authoritytypes.Action{Sum: &authoritytypes.Action_AllowPeer{AllowPeer: &authoritytypes.AllowPeer{Peer: p}}}
+			if err := a.ValidateBasic(); err != nil {
+				return &usageError{err.Error()}
+			}
+			return editGenesis(homeFlag(cmd), func(_ *cmttypes.GenesisDoc, gs *app.GenesisState) error {
+				if slices.ContainsFunc(gs.Authority.Peers, func(o *authoritytypes.AllowedPeer) bool { return o.NodeId == p.NodeId }) {
+					return fmt.Errorf("peer %s is already allowed", p.NodeId)
+				}
+				gs.Authority.Peers = append(gs.Authority.Peers, p)
+				slices.SortFunc(gs.Authority.Peers, func(a, b *authoritytypes.AllowedPeer) int { return strings.Compare(a.NodeId, b.NodeId) })
+				fmt.Fprintf(cmd.OutOrStdout(), "allowed peer %s\n", p.NodeId)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().String(flagNote, "", "who runs it (at most 140 bytes)")
+	return cmd
+}
+
 // moduleParams are the parameter messages set-param edits, by module.
 func moduleParams(gs *app.GenesisState) map[string]proto.Message {
 	return map[string]proto.Message{
@@ -360,7 +391,35 @@ func GenesisProblems(doc *cmttypes.GenesisDoc, gs *app.GenesisState) []string {
 			out = append(out, fmt.Sprintf("genesis.json validator %s (power %d) is not in app_state.authority with that power", v.Name, v.Power))
 		}
 	}
+	if len(out) == 0 {
+		// The last word is the chain's: InitChain on a throw-away state.
+		if err := dryRunInitChain(doc); err != nil {
+			out = append(out, fmt.Sprintf("InitChain refuses it: %v", err))
+		}
+	}
 	return out
+}
+
+// dryRunInitChain runs InitChain for doc on an in-memory state.
+func dryRunInitChain(doc *cmttypes.GenesisDoc) error {
+	db, err := store.OpenDB(store.BackendMemDB, "", "dry-run")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := app.New(doc.ChainID, db, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var vals []abci.ValidatorUpdate
+	for _, v := range doc.Validators {
+		vals = append(vals, abci.Ed25519ValidatorUpdate(v.PubKey.Bytes(), v.Power))
+	}
+	_, err = a.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: doc.ChainID, Time: doc.GenesisTime, InitialHeight: doc.InitialHeight, AppStateBytes: doc.AppState, Validators: vals,
+	})
+	return err
 }
 
 func printProblems(w io.Writer, problems []string) {

@@ -39,6 +39,7 @@ func ceremonyHome(t *testing.T) (home, addr string) {
 	g("add-lot", "--id", "lot-1", "--field", "f", "--category", "stored", "--certifier", "c",
 		"--certificate-hash", strings.Repeat("cd", 32), "--valid-until", "2099-01-01T00:00:00Z")
 	mustRun(t, "", append([]string{"genesis", "join", "--from", "operator", "--p2p-address", "127.0.0.1:26656"}, kb...)...)
+	g("add-peer", strings.Repeat("ef", 20), "--note", "auditor")
 	g("collect")
 	return home, addr
 }
@@ -57,7 +58,7 @@ func TestGenesisCeremonyCommands(t *testing.T) {
 	if len(v) != 1 || v[0].NodeId == "" || v[0].Operator != addr || v[0].Moniker != "n0" {
 		t.Fatalf("collected validators: %v", v)
 	}
-	if gs.Reserve.Params.Quorum != 1 || gs.Token.Balances[0].Amount != 1000*tokentypes.BaseUnitsPerPTR {
+	if len(gs.Authority.Peers) != 1 || gs.Reserve.Params.Quorum != 1 || gs.Token.Balances[0].Amount != 1000*tokentypes.BaseUnitsPerPTR {
 		t.Fatalf("params or balances: %v %v", gs.Reserve.Params, gs.Token.Balances)
 	}
 	for _, c := range []struct {
@@ -73,6 +74,8 @@ func TestGenesisCeremonyCommands(t *testing.T) {
 		{"allowance for an oracle", []string{"add-role", "oracle", addr, "--allowance", "1ptr"}, "issuers only"},
 		{"bad council", []string{"set-council", "--threshold", "2", addr}, "threshold"},
 		{"bad address", []string{"add-account", "petro1nope", "1ptr"}, "address"},
+		{"bad peer", []string{"add-peer", "ABC"}, "node"},
+		{"duplicate peer", []string{"add-peer", strings.Repeat("ef", 20)}, "already allowed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errOut, err := runCLI(t, "", append(append([]string{"genesis"}, c.args...), "--home", home)...)
@@ -133,6 +136,24 @@ func TestGenesisValidateListsEveryProblem(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n  - "); n < 7 {
 		t.Errorf("%d problem lines:\n%s", n+1, out)
+	}
+}
+
+// TestGenesisValidateModuleChecks: a rule only a module's own genesis
+// check knows (token decimals must be 8) is reported too.
+func TestGenesisValidateModuleChecks(t *testing.T) {
+	home, _ := ceremonyHome(t)
+	doc, gs, err := readGenesis(genesisPath(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs.Token.Params.Decimals = 6
+	if doc.AppState, err = json.Marshal(gs); err != nil {
+		t.Fatal(err)
+	}
+	p := GenesisProblems(doc, gs)
+	if len(p) != 1 || !strings.Contains(p[0], "decimals") {
+		t.Fatalf("problems: %q", p)
 	}
 }
 
