@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -185,5 +186,46 @@ func TestExportOldHeight(t *testing.T) {
 	}
 	if _, _, err := c.a.ExportGenesis(c.h + 1); err == nil {
 		t.Fatal("export of a future height succeeded")
+	}
+}
+
+// TestExportRestartReopen: a node of a chain started from an export at
+// initial height h+1 restarts like any other (its first version is h+1,
+// not 1) and goes on; reading a height before h+1 is an error, not data.
+func TestExportRestartReopen(t *testing.T) {
+	c := richChain(t)
+	h := c.h
+	gs, _, err := c.a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bz, err := json.Marshal(gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b, closeB := testutil.OpenApp(t, store.BackendPebble, dir)
+	if _, err := b.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: testutil.ChainID, Time: c.now, InitialHeight: h + 1, AppStateBytes: bz,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: h, Time: c.now}); err == nil {
+		t.Fatal("FinalizeBlock accepted a height below the initial height")
+	}
+	testutil.Block(t, b, h+1, c.now.Add(time.Second))
+	testutil.Block(t, b, h+2, c.now.Add(2*time.Second))
+	closeB()
+
+	b, _ = testutil.OpenApp(t, store.BackendPebble, dir)
+	if last, _ := b.LastCommit(); last != h+2 {
+		t.Fatalf("reopened at %d, want %d", last, h+2)
+	}
+	testutil.Block(t, b, h+3, c.now.Add(3*time.Second))
+	if _, _, err := b.StateAt(h); err == nil {
+		t.Fatalf("state at %d (before the initial height) was served", h)
+	}
+	if got, err := b.LastBlockTimeAt(h + 3); err != nil || !got.Equal(c.now.Add(3*time.Second)) {
+		t.Fatalf("last block time: %v %v", got, err)
 	}
 }
