@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"time"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
