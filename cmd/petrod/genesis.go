@@ -18,6 +18,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -106,9 +107,17 @@ func newGenesisAddAccountCmd() *cobra.Command {
 				}
 				gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: addr.String(), Amount: amount})
 				slices.SortFunc(gs.Token.Balances, func(a, b *tokentypes.Balance) int { return strings.Compare(a.Address, b.Address) })
-				gs.Token.Supply = 0 // Σ balances
-				if gs.Token.Totals != nil {
-					gs.Token.Totals = nil
+				// An exported genesis states its supply and totals: they grow
+				// with the new balance (issued − burned = supply still holds).
+				if gs.Token.Supply != 0 {
+					if gs.Token.Supply, err = petro.SafeAdd(gs.Token.Supply, amount); err != nil {
+						return err
+					}
+				}
+				if t := gs.Token.Totals; t != nil {
+					if t.Issued, err = petro.SafeAdd(t.Issued, amount); err != nil {
+						return err
+					}
 				}
 				if !slices.ContainsFunc(gs.Auth.Accounts, func(a *authtypes.Account) bool { return a.Address == addr.String() }) {
 					gs.Auth.Accounts = append(gs.Auth.Accounts, &authtypes.Account{Address: addr.String()})
