@@ -9,14 +9,14 @@ import (
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
-// GenesisProblems lists every problem of a genesis, one line each, in a
-// fixed order; an empty list means InitChain accepts it and the chain can
-// govern itself, issue and attest. genesisTime is genesis.json's
-// genesis_time (lots must be valid then).
-//
-// Lines about what is missing (no council, no issuer, no lot) come first,
-// then each module's records; each module's own InitGenesis check closes
-// its section so nothing InitChain would refuse passes unreported.
+// GenesisProblems lists every problem of an app_state, one line each, in a
+// fixed order (x/authority, x/reserve, x/token, x/auth): what is missing
+// for the chain to govern itself, issue and attest (no council, no holder
+// of a role, no lot) and every bad record. genesisTime is genesis.json's
+// genesis_time (lots must be valid then). When a module's section found
+// nothing, the module's own genesis check (what InitGenesis runs) closes
+// it, so a rule listed nowhere here still gets a line. genesis.json's own
+// validator list is cmd/petrod's to compare.
 func GenesisProblems(gs *GenesisState, genesisTime time.Time) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }

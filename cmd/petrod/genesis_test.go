@@ -238,3 +238,20 @@ func TestInitListsWhatIsMissing(t *testing.T) {
 		t.Fatal("no problems in init's genesis")
 	}
 }
+
+// TestLabGenesesValidate: the genesis petrod testnet and petrod dev write
+// passes genesis validate (the ceremony's rules hold for the lab builders).
+func TestLabGenesesValidate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tn")
+	mustRun(t, "", "testnet", "--validators", "4", "--output", dir, "--base-port", "46800")
+	dev := t.TempDir()
+	if _, err := setupDevHome(dev); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "node0", "config", "genesis.json"), genesisPath(dev)} {
+		out, _, err := runCLI(t, "", "genesis", "validate", path)
+		if err != nil {
+			t.Errorf("%s:\n%s%v", path, out, err)
+		}
+	}
+}
