@@ -229,3 +229,41 @@ func TestExportRestartReopen(t *testing.T) {
 		t.Fatalf("last block time: %v %v", got, err)
 	}
 }
+
+// TestExportAdoptedValidators: validators adopted from genesis.json's list
+// (no node ID) are exported as they are and a chain starts from them.
+func TestExportAdoptedValidators(t *testing.T) {
+	pk := bytes.Repeat([]byte{9}, 32)
+	a, _ := testutil.OpenApp(t, store.BackendMemDB, "")
+	gs := testutil.NewGenesis().FundKeys(ptr, 1).State()
+	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: testutil.ChainID, Time: testutil.GenesisTime, InitialHeight: 1, AppStateBytes: testutil.GenesisJSON(t, gs),
+		Validators: []abci.ValidatorUpdate{abci.Ed25519ValidatorUpdate(pk, 7)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Block(t, a, 1, testutil.BlockTime(1))
+	exp, _, err := a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := exp.Authority.Validators; len(v) != 1 || v[0].NodeId != "" || v[0].Power != 7 {
+		t.Fatalf("exported validators: %v", v)
+	}
+	b, _ := testutil.OpenApp(t, store.BackendMemDB, "")
+	resp, err := b.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: testutil.ChainID, Time: testutil.BlockTime(1), InitialHeight: 2, AppStateBytes: testutil.GenesisJSON(t, exp),
+		Validators: []abci.ValidatorUpdate{abci.Ed25519ValidatorUpdate(pk, 7)},
+	})
+	if err != nil {
+		t.Fatalf("InitChain from the export: %v", err)
+	}
+	if len(resp.Validators) != 1 || resp.Validators[0].Power != 7 {
+		t.Fatalf("validators: %v", resp.Validators)
+	}
+	testutil.Block(t, a, 2, testutil.BlockTime(2))
+	testutil.Block(t, b, 2, testutil.BlockTime(2))
+	if ea, eb := exportJSON(t, a, 2), exportJSON(t, b, 2); !bytes.Equal(ea, eb) {
+		t.Fatalf("exports differ:\n%s\n---\n%s", ea, eb)
+	}
+}

@@ -75,34 +75,46 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 // initValidators stores x/authority's genesis and settles the validator
 // set: the app's list when it has one (genesis.json's list, if any, must
 // be the same set), otherwise genesis.json's, adopted without node IDs.
+// App validators without a node ID (adopted ones, as petrod export writes
+// them back) are stored the same way: key and power checked, no node ID.
 // The set returned is what CometBFT starts with.
 func (a *App) initValidators(kv store.KVStore, gs *authoritytypes.GenesisState, cmtVals []abci.ValidatorUpdate) ([]abci.ValidatorUpdate, error) {
+	var withID, adopted []*authoritytypes.Validator
+	for _, v := range gs.GetValidators() {
+		if v.GetNodeId() == "" {
+			adopted = append(adopted, v)
+		} else {
+			withID = append(withID, v)
+		}
+	}
 	if len(gs.GetValidators()) == 0 {
 		for _, u := range cmtVals {
 			pk := u.PubKey.GetEd25519()
 			if pk == nil {
 				return nil, fmt.Errorf("genesis validator: only ed25519 keys are supported, got %T", u.PubKey.GetSum())
 			}
-			gs.Validators = append(gs.Validators, &authoritytypes.Validator{PubKey: pk, Power: u.Power})
+			adopted = append(adopted, &authoritytypes.Validator{PubKey: pk, Power: u.Power})
 		}
-		// Adopted validators have no node ID yet: store them as they are.
-		adopted := gs.Validators
-		gs.Validators = nil
-		if err := a.authority.InitGenesis(kv, gs); err != nil {
-			return nil, err
-		}
-		if err := a.authority.SetGenesisValidators(kv, adopted); err != nil {
-			return nil, err
-		}
-		gs.Validators = adopted
-	} else if err := a.authority.InitGenesis(kv, gs); err != nil {
+	}
+	gs.Validators = withID
+	if err := a.authority.InitGenesis(kv, gs); err != nil {
 		return nil, err
+	}
+	if err := a.authority.SetGenesisValidators(kv, adopted); err != nil {
+		return nil, err
+	}
+	gs.Validators = append(withID, adopted...)
+	if n, max := len(gs.Validators), int(gs.GetParams().GetMaxValidators()); n > max {
+		return nil, authoritytypes.ErrInvalidGenesis.Wrapf("%d validators > max_validators %d", n, max)
 	}
 	out := make([]abci.ValidatorUpdate, len(gs.Validators))
 	want := map[string]int64{}
 	for i, v := range gs.Validators {
 		out[i] = abci.Ed25519ValidatorUpdate(v.PubKey, v.Power)
 		want[string(v.PubKey)] = v.Power
+	}
+	if len(want) != len(gs.Validators) {
+		return nil, authoritytypes.ErrInvalidGenesis.Wrap("a validator is listed twice (with and without a node ID)")
 	}
 	if len(cmtVals) > 0 {
 		if len(cmtVals) != len(want) {
