@@ -264,9 +264,16 @@ func TestGenesisCeremony(t *testing.T) {
 		if v := o.petrod("genesis", "validate", exported); !strings.Contains(v, "valid") {
 			t.Fatalf("validate of the export: %s", v)
 		}
-		for _, d := range []string{"application.db", "blockstore.db", "state.db", "tx_index.db", "evidence.db", "cs.wal"} {
-			if err := os.RemoveAll(filepath.Join(o.node.Home, "data", d)); err != nil {
-				t.Fatal(err)
+		// As networks/README.md says: all of data/ but priv_validator_state.json.
+		entries, err := os.ReadDir(filepath.Join(o.node.Home, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Name() != "priv_validator_state.json" {
+				if err := os.RemoveAll(filepath.Join(o.node.Home, "data", e.Name())); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		copyFile(t, exported, filepath.Join(o.node.Home, "config", "genesis.json"))
