@@ -255,3 +255,19 @@ func TestLabGenesesValidate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGenesisJoin: any join file, however malformed, is refused with an
+// error (collect lists it) and never panics.
+func FuzzGenesisJoin(f *testing.F) {
+	f.Add([]byte(`{"chain_id":"c","operator":"petro1x","power":1,"node_id":"ab","consensus_pub_key":"AAAA","operator_pub_key":"AAAA"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, bz []byte) {
+		j := &GenesisJoin{}
+		if json.Unmarshal(bz, j) != nil {
+			return
+		}
+		if err := j.Verify("c"); err == nil {
+			t.Fatalf("an unsigned join verified: %s", bz)
+		}
+	})
+}
