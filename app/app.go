@@ -77,6 +77,10 @@ type App struct {
 	check         *store.Branch
 	lastBlockTime time.Time
 
+	// initialHeight is genesis.json's initial_height, set by InitChain: the
+	// first block's height when nothing is committed yet.
+	initialHeight int64
+
 	// the block being finalized, handed to listeners at Commit
 	pendingHeight  int64
 	pendingTxs     [][]byte

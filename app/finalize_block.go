@@ -18,7 +18,7 @@ import (
 // valid.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	last, _ := a.cs.LastCommit()
-	if req.Height != last+1 {
+	if want := max(last+1, a.initialHeight); req.Height != want {
 		return nil, fmt.Errorf("finalize block: height %d, last committed %d", req.Height, last)
 	}
 	// A repeated FinalizeBlock for the same height (never by CometBFT v0.38,

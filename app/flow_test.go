@@ -443,7 +443,6 @@ func TestInitChainRejects(t *testing.T) {
 		req  *abci.RequestInitChain
 	}{
 		{"wrong chain id", &abci.RequestInitChain{ChainId: "other", AppStateBytes: []byte(`{}`)}},
-		{"initial height", &abci.RequestInitChain{ChainId: testutil.ChainID, InitialHeight: 5}},
 		{"not json", &abci.RequestInitChain{ChainId: testutil.ChainID, AppStateBytes: []byte(`{`)}},
 		{"unknown module", &abci.RequestInitChain{ChainId: testutil.ChainID, AppStateBytes: []byte(`{"bank":{}}`)}},
 		{"unknown field", &abci.RequestInitChain{ChainId: testutil.ChainID, AppStateBytes: []byte(`{"token":{"params":{"denom":"PTR"},"x":1}}`)}},
@@ -466,7 +465,7 @@ func TestInitChainRejects(t *testing.T) {
 func TestGenesisRoundTrip(t *testing.T) {
 	a := fixture(t)
 	testutil.NextBlock(t, a, testutil.SendTx(t, sender, senderSeq, recipient, 3))
-	gs, h, err := a.ExportGenesis()
+	gs, h, err := a.ExportGenesis(0)
 	if err != nil || h != 2 {
 		t.Fatalf("ExportGenesis: h=%d err=%v", h, err)
 	}

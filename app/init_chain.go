@@ -18,9 +18,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.ChainId != a.chainID {
 		return nil, fmt.Errorf("init chain: genesis chain id %q, app opened for %q", req.ChainId, a.chainID)
 	}
-	if req.InitialHeight > 1 {
-		return nil, fmt.Errorf("init chain: initial height %d is not supported", req.InitialHeight)
+	// A chain restarted from an export (petrod export) starts at the
+	// exported height + 1: the first version committed is that height.
+	initial := max(req.InitialHeight, 1)
+	if err := a.cs.SetInitialVersion(initial); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	a.initialHeight = initial
 	gs := DefaultGenesis()
 	if len(req.AppStateBytes) > 0 {
 		if err := json.Unmarshal(req.AppStateBytes, gs); err != nil {
@@ -53,6 +57,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.authority.CheckCouncilReach(kv); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	// An export's last block (height initial−1, at genesis time) is where
+	// CheckTx's block time comes from until the first new block.
+	if initial > 1 {
+		if err := setLastBlock(kv, initial-1, req.Time); err != nil {
+			return nil, fmt.Errorf("init chain: %w", err)
+		}
+	}
 	if err := kv.Write(); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
@@ -63,6 +74,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	// tree; CheckTx and FinalizeBlock never run at once).
 	a.checkMu.Lock()
 	a.check = store.NewBranch(a.cs.Working())
+	if initial > 1 {
+		a.lastBlockTime = req.Time
+	}
 	a.checkMu.Unlock()
 	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals}, nil
 }
@@ -70,34 +84,46 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 // initValidators stores x/authority's genesis and settles the validator
 // set: the app's list when it has one (genesis.json's list, if any, must
 // be the same set), otherwise genesis.json's, adopted without node IDs.
+// App validators without a node ID (adopted ones, as petrod export writes
+// them back) are stored the same way: key and power checked, no node ID.
 // The set returned is what CometBFT starts with.
 func (a *App) initValidators(kv store.KVStore, gs *authoritytypes.GenesisState, cmtVals []abci.ValidatorUpdate) ([]abci.ValidatorUpdate, error) {
+	var withID, adopted []*authoritytypes.Validator
+	for _, v := range gs.GetValidators() {
+		if v.GetNodeId() == "" {
+			adopted = append(adopted, v)
+		} else {
+			withID = append(withID, v)
+		}
+	}
 	if len(gs.GetValidators()) == 0 {
 		for _, u := range cmtVals {
 			pk := u.PubKey.GetEd25519()
 			if pk == nil {
 				return nil, fmt.Errorf("genesis validator: only ed25519 keys are supported, got %T", u.PubKey.GetSum())
 			}
-			gs.Validators = append(gs.Validators, &authoritytypes.Validator{PubKey: pk, Power: u.Power})
+			adopted = append(adopted, &authoritytypes.Validator{PubKey: pk, Power: u.Power})
 		}
-		// Adopted validators have no node ID yet: store them as they are.
-		adopted := gs.Validators
-		gs.Validators = nil
-		if err := a.authority.InitGenesis(kv, gs); err != nil {
-			return nil, err
-		}
-		if err := a.authority.SetGenesisValidators(kv, adopted); err != nil {
-			return nil, err
-		}
-		gs.Validators = adopted
-	} else if err := a.authority.InitGenesis(kv, gs); err != nil {
+	}
+	gs.Validators = withID
+	if err := a.authority.InitGenesis(kv, gs); err != nil {
 		return nil, err
+	}
+	if err := a.authority.SetGenesisValidators(kv, adopted); err != nil {
+		return nil, err
+	}
+	gs.Validators = append(withID, adopted...)
+	if n, max := len(gs.Validators), int(gs.GetParams().GetMaxValidators()); n > max {
+		return nil, authoritytypes.ErrInvalidGenesis.Wrapf("%d validators > max_validators %d", n, max)
 	}
 	out := make([]abci.ValidatorUpdate, len(gs.Validators))
 	want := map[string]int64{}
 	for i, v := range gs.Validators {
 		out[i] = abci.Ed25519ValidatorUpdate(v.PubKey, v.Power)
 		want[string(v.PubKey)] = v.Power
+	}
+	if len(want) != len(gs.Validators) {
+		return nil, authoritytypes.ErrInvalidGenesis.Wrap("a validator is listed twice (with and without a node ID)")
 	}
 	if len(cmtVals) > 0 {
 		if len(cmtVals) != len(want) {
@@ -112,9 +138,12 @@ func (a *App) initValidators(kv store.KVStore, gs *authoritytypes.GenesisState, 
 	return out, nil
 }
 
-// ExportGenesis returns the app state at the latest committed height.
-func (a *App) ExportGenesis() (*GenesisState, int64, error) {
-	kv, h, err := a.StateAt(0)
+// ExportGenesis returns the whole app state at a committed height (0: the
+// latest) and that height. A chain started from it at initial height h+1
+// with genesis time = block h's time has exactly this state (same app
+// hash): see cmd/petrod export.
+func (a *App) ExportGenesis(height int64) (*GenesisState, int64, error) {
+	kv, h, err := a.StateAt(height)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -28,3 +28,13 @@ func lastBlockTime(kv store.KVStore) (time.Time, error) {
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(bz[8:]))).UTC(), nil
 }
+
+// LastBlockTimeAt is the header time of block height as recorded in that
+// committed version's state (zero for a version before block 1).
+func (a *App) LastBlockTimeAt(height int64) (time.Time, error) {
+	kv, _, err := a.StateAt(height)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return lastBlockTime(kv)
+}

@@ -43,6 +43,7 @@ and the node key. Existing files are kept unless --overwrite is given.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "initialised %s for chain %s (moniker %s)\n", home, doc.ChainID, moniker)
+			printGenesisMissing(cmd.OutOrStdout(), genesisPath(home))
 			return nil
 		},
 	}

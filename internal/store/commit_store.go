@@ -139,6 +139,21 @@ func (s *CommitStore) Working() KVStore { return treeKV{tree: s.tree, pending: s
 // FinalizeBlock returns. Commit then returns the same hash.
 func (s *CommitStore) WorkingHash() []byte { return cloneBytes(s.tree.WorkingHash()) }
 
+// SetInitialVersion makes the first Commit of an empty store produce version (CometBFT's
+// genesis initial_height, known only at InitChain). It fails once a version exists.
+func (s *CommitStore) SetInitialVersion(version int64) error {
+	s.mu.RLock()
+	last := s.version
+	s.mu.RUnlock()
+	if last != 0 || version < 1 {
+		return fmt.Errorf("store: initial version %d: store already at %d", version, last)
+	}
+	s.tree.SetInitialVersion(uint64(version))
+	s.reader.SetInitialVersion(uint64(version))
+	s.treeOpts = append(s.treeOpts, iavl.InitialVersionOption(uint64(version)))
+	return nil
+}
+
 // Commit saves the working tree as the next version (iavl SaveVersion) and returns it.
 //
 // Atomicity: every write of SaveVersion (new nodes, the version's root entry and, for a tree

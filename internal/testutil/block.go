@@ -147,7 +147,7 @@ type State struct {
 // the path an auditor uses).
 func Snapshot(t testing.TB, a *app.App) State {
 	t.Helper()
-	gs, h, err := a.ExportGenesis()
+	gs, h, err := a.ExportGenesis(0)
 	if err != nil {
 		t.Fatalf("ExportGenesis: %v", err)
 	}

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"google.golang.org/protobuf/proto"
@@ -46,11 +47,24 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, p := range gs.Proposals {
+		if err := k.setProposal(kv, p); err != nil {
+			return err
+		}
+		if s := p.Status; s == types.ProposalStatus_PROPOSAL_STATUS_VOTING || s == types.ProposalStatus_PROPOSAL_STATUS_PASSED {
+			if err := kv.Set(types.ActiveKey(p.Id), []byte{1}); err != nil {
+				return err
+			}
+		}
+	}
+	if gs.NextProposalId != 0 {
+		return kv.Set(types.NextIDKey, binary.BigEndian.AppendUint64(nil, gs.NextProposalId))
+	}
 	return nil
 }
 
-// ExportGenesis returns the current council, roles, validators, peers and
-// params (proposal history is not exported).
+// ExportGenesis returns the council, roles, validators (with node IDs),
+// peers, params, every proposal and the next proposal id.
 func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	gs := &types.GenesisState{}
 	var err error
@@ -68,6 +82,19 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	}
 	if gs.Peers, err = k.AllowedPeers(kv); err != nil {
 		return nil, err
+	}
+	if err = iterate(kv, types.ProposalPrefix, func() proto.Message { return &types.Proposal{} }, func(m proto.Message) bool {
+		gs.Proposals = append(gs.Proposals, m.(*types.Proposal))
+		return false
+	}); err != nil {
+		return nil, err
+	}
+	bz, err := kv.Get(types.NextIDKey)
+	if err != nil {
+		return nil, err
+	}
+	if len(bz) == 8 {
+		gs.NextProposalId = binary.BigEndian.Uint64(bz)
 	}
 	return gs, nil
 }

@@ -1420,14 +1420,19 @@ func (x *Proposal) GetResult() string {
 }
 
 type GenesisState struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Council       *Council               `protobuf:"bytes,1,opt,name=council,proto3" json:"council,omitempty"`
-	Roles         []*RoleGrant           `protobuf:"bytes,2,rep,name=roles,proto3" json:"roles,omitempty"`
-	Validators    []*Validator           `protobuf:"bytes,3,rep,name=validators,proto3" json:"validators,omitempty"`
-	Peers         []*AllowedPeer         `protobuf:"bytes,4,rep,name=peers,proto3" json:"peers,omitempty"`
-	Params        *Params                `protobuf:"bytes,5,opt,name=params,proto3" json:"params,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Council    *Council               `protobuf:"bytes,1,opt,name=council,proto3" json:"council,omitempty"`
+	Roles      []*RoleGrant           `protobuf:"bytes,2,rep,name=roles,proto3" json:"roles,omitempty"`
+	Validators []*Validator           `protobuf:"bytes,3,rep,name=validators,proto3" json:"validators,omitempty"`
+	Peers      []*AllowedPeer         `protobuf:"bytes,4,rep,name=peers,proto3" json:"peers,omitempty"`
+	Params     *Params                `protobuf:"bytes,5,opt,name=params,proto3" json:"params,omitempty"`
+	// Every proposal in every state, by id (an export carries them; a new
+	// chain has none). #14
+	Proposals []*Proposal `protobuf:"bytes,6,rep,name=proposals,proto3" json:"proposals,omitempty"`
+	// The id the next proposal gets; 0 means 1 (nothing proposed yet). #14
+	NextProposalId uint64 `protobuf:"varint,7,opt,name=next_proposal_id,json=nextProposalId,proto3" json:"next_proposal_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GenesisState) Reset() {
@@ -1493,6 +1498,20 @@ func (x *GenesisState) GetParams() *Params {
 		return x.Params
 	}
 	return nil
+}
+
+func (x *GenesisState) GetProposals() []*Proposal {
+	if x != nil {
+		return x.Proposals
+	}
+	return nil
+}
+
+func (x *GenesisState) GetNextProposalId() uint64 {
+	if x != nil {
+		return x.NextProposalId
+	}
+	return 0
 }
 
 // Events.
@@ -1775,7 +1794,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	" \x01(\x03R\fpassedHeight\x12,\n" +
 	"\x12executable_at_unix\x18\v \x01(\x03R\x10executableAtUnix\x12!\n" +
 	"\ffinal_height\x18\f \x01(\x03R\vfinalHeight\x12\x16\n" +
-	"\x06result\x18\r \x01(\tR\x06result\"\xa4\x02\n" +
+	"\x06result\x18\r \x01(\tR\x06result\"\x8a\x03\n" +
 	"\fGenesisState\x125\n" +
 	"\acouncil\x18\x01 \x01(\v2\x1b.petro.authority.v1.CouncilR\acouncil\x123\n" +
 	"\x05roles\x18\x02 \x03(\v2\x1d.petro.authority.v1.RoleGrantR\x05roles\x12=\n" +
@@ -1783,7 +1802,9 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"validators\x18\x03 \x03(\v2\x1d.petro.authority.v1.ValidatorR\n" +
 	"validators\x125\n" +
 	"\x05peers\x18\x04 \x03(\v2\x1f.petro.authority.v1.AllowedPeerR\x05peers\x122\n" +
-	"\x06params\x18\x05 \x01(\v2\x1a.petro.authority.v1.ParamsR\x06params\"\\\n" +
+	"\x06params\x18\x05 \x01(\v2\x1a.petro.authority.v1.ParamsR\x06params\x12:\n" +
+	"\tproposals\x18\x06 \x03(\v2\x1c.petro.authority.v1.ProposalR\tproposals\x12(\n" +
+	"\x10next_proposal_id\x18\a \x01(\x04R\x0enextProposalId\"\\\n" +
 	"\x16EventProposalSubmitted\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1a\n" +
 	"\bproposer\x18\x02 \x01(\tR\bproposer\x12\x16\n" +
@@ -1888,12 +1909,13 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	4,  // 28: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
 	5,  // 29: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
 	6,  // 30: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	1,  // 31: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	18, // 31: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
+	1,  // 32: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }

@@ -65,5 +65,16 @@ func (gs *GenesisState) Validate() error {
 		}
 		seenPeer[p.NodeId] = true
 	}
+	var last uint64
+	next := max(gs.GetNextProposalId(), 1) // 0: nothing proposed yet
+	for _, p := range gs.GetProposals() {
+		if p.GetId() <= last || p.GetId() >= next {
+			return ErrInvalidGenesis.Wrapf("proposal %d: ids must be unique, ascending and below next_proposal_id %d", p.GetId(), gs.GetNextProposalId())
+		}
+		last = p.GetId()
+		if ProposalStatus_name[int32(p.GetStatus())] == "" || p.GetStatus() == ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED {
+			return ErrInvalidGenesis.Wrapf("proposal %d: bad status %d", p.GetId(), p.GetStatus())
+		}
+	}
 	return nil
 }

@@ -97,5 +97,53 @@ func (gs *GenesisState) Validate() error {
 		}
 		seen[l.Id] = true
 	}
+	return gs.validateExported()
+}
+
+// validateExported checks the parts petrod export adds (#14): rounds below
+// the open round, attestations to the open round, oracle records and
+// deliveries with valid addresses and unique numbers.
+func (gs *GenesisState) validateExported() error {
+	open := gs.GetOpenRound()
+	if open == 0 {
+		open = 1
+	}
+	var last uint64
+	for _, r := range gs.GetRounds() {
+		if r.GetId() <= last || r.GetId() >= open {
+			return ErrInvalidGenesis.Wrapf("settled round %d: ids must be unique, ascending and below the open round %d", r.GetId(), open)
+		}
+		last = r.GetId()
+	}
+	seenReport := map[string]bool{}
+	for _, a := range gs.GetReports() {
+		if _, err := crypto.AddressFromBech32(a.GetOracle()); err != nil {
+			return ErrInvalidGenesis.Wrapf("attestation: oracle: %v", err)
+		}
+		if a.GetRoundId() != open {
+			return ErrInvalidGenesis.Wrapf("attestation by %s: round %d is not the open round %d", a.GetOracle(), a.GetRoundId(), open)
+		}
+		if seenReport[a.GetOracle()] {
+			return ErrInvalidGenesis.Wrapf("attestation by %s: twice in round %d", a.GetOracle(), open)
+		}
+		seenReport[a.GetOracle()] = true
+	}
+	seenOracle := map[string]bool{}
+	for _, o := range gs.GetOracles() {
+		if _, err := crypto.AddressFromBech32(o.GetAddress()); err != nil {
+			return ErrInvalidGenesis.Wrapf("oracle record: %v", err)
+		}
+		if seenOracle[o.GetAddress()] {
+			return ErrInvalidGenesis.Wrapf("oracle record %s: twice", o.GetAddress())
+		}
+		seenOracle[o.GetAddress()] = true
+	}
+	var next uint64
+	for _, d := range gs.GetDeliveries() {
+		if d.GetDelivery() == nil || d.GetSeq() < next || d.GetSeq() >= gs.GetNextDeliverySeq() {
+			return ErrInvalidGenesis.Wrapf("delivery %d: missing, repeated or not below next_delivery_seq %d", d.GetSeq(), gs.GetNextDeliverySeq())
+		}
+		next = d.GetSeq() + 1
+	}
 	return nil
 }

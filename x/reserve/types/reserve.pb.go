@@ -979,12 +979,29 @@ func (x *Params) GetMarginBps() uint32 {
 	return 0
 }
 
+// GenesisState is a new chain's lots and params, or (from petrod export)
+// the whole reserve ledger at a height.
 type GenesisState struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Params        *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
-	Lots          []*Lot                 `protobuf:"bytes,2,rep,name=lots,proto3" json:"lots,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Params *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
+	Lots   []*Lot                 `protobuf:"bytes,2,rep,name=lots,proto3" json:"lots,omitempty"`
+	// The backing computed at the exported height; absent: STALE until a
+	// round settles. #14
+	Backing *Backing `protobuf:"bytes,3,opt,name=backing,proto3" json:"backing,omitempty"`
+	// The round oracles report to; 0 means round 1. #14
+	OpenRound uint64 `protobuf:"varint,4,opt,name=open_round,json=openRound,proto3" json:"open_round,omitempty"`
+	// Settled rounds (history), by id. #14
+	Rounds []*SettledRound `protobuf:"bytes,5,rep,name=rounds,proto3" json:"rounds,omitempty"`
+	// Attestations already reported to the open round. #14
+	Reports []*Attestation `protobuf:"bytes,6,rep,name=reports,proto3" json:"reports,omitempty"`
+	// Oracles' reliability counters. #14
+	Oracles []*OracleRecord `protobuf:"bytes,7,rep,name=oracles,proto3" json:"oracles,omitempty"`
+	// Deliveries not yet reflected in a settled round. #14
+	Deliveries []*GenesisDelivery `protobuf:"bytes,8,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	// The sequence number the next delivery gets. #14
+	NextDeliverySeq uint64 `protobuf:"varint,9,opt,name=next_delivery_seq,json=nextDeliverySeq,proto3" json:"next_delivery_seq,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GenesisState) Reset() {
@@ -1031,6 +1048,108 @@ func (x *GenesisState) GetLots() []*Lot {
 	return nil
 }
 
+func (x *GenesisState) GetBacking() *Backing {
+	if x != nil {
+		return x.Backing
+	}
+	return nil
+}
+
+func (x *GenesisState) GetOpenRound() uint64 {
+	if x != nil {
+		return x.OpenRound
+	}
+	return 0
+}
+
+func (x *GenesisState) GetRounds() []*SettledRound {
+	if x != nil {
+		return x.Rounds
+	}
+	return nil
+}
+
+func (x *GenesisState) GetReports() []*Attestation {
+	if x != nil {
+		return x.Reports
+	}
+	return nil
+}
+
+func (x *GenesisState) GetOracles() []*OracleRecord {
+	if x != nil {
+		return x.Oracles
+	}
+	return nil
+}
+
+func (x *GenesisState) GetDeliveries() []*GenesisDelivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
+func (x *GenesisState) GetNextDeliverySeq() uint64 {
+	if x != nil {
+		return x.NextDeliverySeq
+	}
+	return 0
+}
+
+// GenesisDelivery is a Delivery with its sequence number. #14
+type GenesisDelivery struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	Delivery      *Delivery              `protobuf:"bytes,2,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenesisDelivery) Reset() {
+	*x = GenesisDelivery{}
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenesisDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisDelivery) ProtoMessage() {}
+
+func (x *GenesisDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenesisDelivery.ProtoReflect.Descriptor instead.
+func (*GenesisDelivery) Descriptor() ([]byte, []int) {
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GenesisDelivery) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *GenesisDelivery) GetDelivery() *Delivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
 // Council actions owned by x/reserve (carried in authority proposals).
 type CreateLot struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1041,7 +1160,7 @@ type CreateLot struct {
 
 func (x *CreateLot) Reset() {
 	*x = CreateLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +1172,7 @@ func (x *CreateLot) String() string {
 func (*CreateLot) ProtoMessage() {}
 
 func (x *CreateLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[9]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1185,7 @@ func (x *CreateLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLot.ProtoReflect.Descriptor instead.
 func (*CreateLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{9}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateLot) GetLot() *Lot {
@@ -1085,7 +1204,7 @@ type UpdateLot struct {
 
 func (x *UpdateLot) Reset() {
 	*x = UpdateLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1216,7 @@ func (x *UpdateLot) String() string {
 func (*UpdateLot) ProtoMessage() {}
 
 func (x *UpdateLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[10]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1229,7 @@ func (x *UpdateLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateLot.ProtoReflect.Descriptor instead.
 func (*UpdateLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{10}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateLot) GetLot() *Lot {
@@ -1129,7 +1248,7 @@ type RetireLot struct {
 
 func (x *RetireLot) Reset() {
 	*x = RetireLot{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1141,7 +1260,7 @@ func (x *RetireLot) String() string {
 func (*RetireLot) ProtoMessage() {}
 
 func (x *RetireLot) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[11]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1154,7 +1273,7 @@ func (x *RetireLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireLot.ProtoReflect.Descriptor instead.
 func (*RetireLot) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{11}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RetireLot) GetLotId() string {
@@ -1174,7 +1293,7 @@ type SetHalt struct {
 
 func (x *SetHalt) Reset() {
 	*x = SetHalt{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1186,7 +1305,7 @@ func (x *SetHalt) String() string {
 func (*SetHalt) ProtoMessage() {}
 
 func (x *SetHalt) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[12]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1199,7 +1318,7 @@ func (x *SetHalt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetHalt.ProtoReflect.Descriptor instead.
 func (*SetHalt) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{12}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SetHalt) GetHalted() bool {
@@ -1225,7 +1344,7 @@ type SetReserveParams struct {
 
 func (x *SetReserveParams) Reset() {
 	*x = SetReserveParams{}
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1237,7 +1356,7 @@ func (x *SetReserveParams) String() string {
 func (*SetReserveParams) ProtoMessage() {}
 
 func (x *SetReserveParams) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[13]
+	mi := &file_petro_reserve_v1_reserve_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1250,7 +1369,7 @@ func (x *SetReserveParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetReserveParams.ProtoReflect.Descriptor instead.
 func (*SetReserveParams) Descriptor() ([]byte, []int) {
-	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{13}
+	return file_petro_reserve_v1_reserve_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SetReserveParams) GetParams() *Params {
@@ -1337,10 +1456,23 @@ const file_petro_reserve_v1_reserve_proto_rawDesc = "" +
 	"\x11max_deviation_bps\x18\x04 \x01(\rR\x0fmaxDeviationBps\x12*\n" +
 	"\x11barrels_per_token\x18\x05 \x01(\x04R\x0fbarrelsPerToken\x12\x1d\n" +
 	"\n" +
-	"margin_bps\x18\x06 \x01(\rR\tmarginBps\"k\n" +
+	"margin_bps\x18\x06 \x01(\rR\tmarginBps\"\xd9\x03\n" +
 	"\fGenesisState\x120\n" +
 	"\x06params\x18\x01 \x01(\v2\x18.petro.reserve.v1.ParamsR\x06params\x12)\n" +
-	"\x04lots\x18\x02 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\"4\n" +
+	"\x04lots\x18\x02 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\x123\n" +
+	"\abacking\x18\x03 \x01(\v2\x19.petro.reserve.v1.BackingR\abacking\x12\x1d\n" +
+	"\n" +
+	"open_round\x18\x04 \x01(\x04R\topenRound\x126\n" +
+	"\x06rounds\x18\x05 \x03(\v2\x1e.petro.reserve.v1.SettledRoundR\x06rounds\x127\n" +
+	"\areports\x18\x06 \x03(\v2\x1d.petro.reserve.v1.AttestationR\areports\x128\n" +
+	"\aoracles\x18\a \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12A\n" +
+	"\n" +
+	"deliveries\x18\b \x03(\v2!.petro.reserve.v1.GenesisDeliveryR\n" +
+	"deliveries\x12*\n" +
+	"\x11next_delivery_seq\x18\t \x01(\x04R\x0fnextDeliverySeq\"[\n" +
+	"\x0fGenesisDelivery\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x126\n" +
+	"\bdelivery\x18\x02 \x01(\v2\x1a.petro.reserve.v1.DeliveryR\bdelivery\"4\n" +
 	"\tCreateLot\x12'\n" +
 	"\x03lot\x18\x01 \x01(\v2\x15.petro.reserve.v1.LotR\x03lot\"4\n" +
 	"\tUpdateLot\x12'\n" +
@@ -1382,7 +1514,7 @@ func file_petro_reserve_v1_reserve_proto_rawDescGZIP() []byte {
 }
 
 var file_petro_reserve_v1_reserve_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_petro_reserve_v1_reserve_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_petro_reserve_v1_reserve_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_petro_reserve_v1_reserve_proto_goTypes = []any{
 	(LotCategory)(0),         // 0: petro.reserve.v1.LotCategory
 	(BackingStatus)(0),       // 1: petro.reserve.v1.BackingStatus
@@ -1396,11 +1528,12 @@ var file_petro_reserve_v1_reserve_proto_goTypes = []any{
 	(*Delivery)(nil),         // 9: petro.reserve.v1.Delivery
 	(*Params)(nil),           // 10: petro.reserve.v1.Params
 	(*GenesisState)(nil),     // 11: petro.reserve.v1.GenesisState
-	(*CreateLot)(nil),        // 12: petro.reserve.v1.CreateLot
-	(*UpdateLot)(nil),        // 13: petro.reserve.v1.UpdateLot
-	(*RetireLot)(nil),        // 14: petro.reserve.v1.RetireLot
-	(*SetHalt)(nil),          // 15: petro.reserve.v1.SetHalt
-	(*SetReserveParams)(nil), // 16: petro.reserve.v1.SetReserveParams
+	(*GenesisDelivery)(nil),  // 12: petro.reserve.v1.GenesisDelivery
+	(*CreateLot)(nil),        // 13: petro.reserve.v1.CreateLot
+	(*UpdateLot)(nil),        // 14: petro.reserve.v1.UpdateLot
+	(*RetireLot)(nil),        // 15: petro.reserve.v1.RetireLot
+	(*SetHalt)(nil),          // 16: petro.reserve.v1.SetHalt
+	(*SetReserveParams)(nil), // 17: petro.reserve.v1.SetReserveParams
 }
 var file_petro_reserve_v1_reserve_proto_depIdxs = []int32{
 	0,  // 0: petro.reserve.v1.Lot.category:type_name -> petro.reserve.v1.LotCategory
@@ -1410,14 +1543,20 @@ var file_petro_reserve_v1_reserve_proto_depIdxs = []int32{
 	2,  // 4: petro.reserve.v1.Backing.stale_reason:type_name -> petro.reserve.v1.StaleReason
 	10, // 5: petro.reserve.v1.GenesisState.params:type_name -> petro.reserve.v1.Params
 	3,  // 6: petro.reserve.v1.GenesisState.lots:type_name -> petro.reserve.v1.Lot
-	3,  // 7: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
-	3,  // 8: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
-	10, // 9: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	8,  // 7: petro.reserve.v1.GenesisState.backing:type_name -> petro.reserve.v1.Backing
+	6,  // 8: petro.reserve.v1.GenesisState.rounds:type_name -> petro.reserve.v1.SettledRound
+	5,  // 9: petro.reserve.v1.GenesisState.reports:type_name -> petro.reserve.v1.Attestation
+	7,  // 10: petro.reserve.v1.GenesisState.oracles:type_name -> petro.reserve.v1.OracleRecord
+	12, // 11: petro.reserve.v1.GenesisState.deliveries:type_name -> petro.reserve.v1.GenesisDelivery
+	9,  // 12: petro.reserve.v1.GenesisDelivery.delivery:type_name -> petro.reserve.v1.Delivery
+	3,  // 13: petro.reserve.v1.CreateLot.lot:type_name -> petro.reserve.v1.Lot
+	3,  // 14: petro.reserve.v1.UpdateLot.lot:type_name -> petro.reserve.v1.Lot
+	10, // 15: petro.reserve.v1.SetReserveParams.params:type_name -> petro.reserve.v1.Params
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_reserve_proto_init() }
@@ -1431,7 +1570,7 @@ func file_petro_reserve_v1_reserve_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_reserve_v1_reserve_proto_rawDesc), len(file_petro_reserve_v1_reserve_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -253,10 +253,25 @@ func (x *Params) GetRedemptionTtlSeconds() uint64 {
 	return 0
 }
 
+// GenesisState is a new chain's balances and params, or (from petrod
+// export) the whole token state at a height.
 type GenesisState struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Params        *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
-	Balances      []*Balance             `protobuf:"bytes,2,rep,name=balances,proto3" json:"balances,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Params   *Params                `protobuf:"bytes,1,opt,name=params,proto3" json:"params,omitempty"`
+	Balances []*Balance             `protobuf:"bytes,2,rep,name=balances,proto3" json:"balances,omitempty"`
+	// Σ balances + escrow; 0 means Σ balances (only for a chain with no
+	// redemptions). genesis validate reports a mismatch. #14
+	Supply uint64 `protobuf:"varint,3,opt,name=supply,proto3" json:"supply,omitempty"`
+	// The invariant counters; absent: issued = supply. #14
+	Totals *Totals `protobuf:"bytes,4,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Every redemption in every state, by id. #14
+	Redemptions []*Redemption `protobuf:"bytes,5,rep,name=redemptions,proto3" json:"redemptions,omitempty"`
+	// The id of the last redemption requested (0: none). #14
+	LastRedemptionId uint64 `protobuf:"varint,6,opt,name=last_redemption_id,json=lastRedemptionId,proto3" json:"last_redemption_id,omitempty"`
+	// Frozen accounts, by address. #14
+	Frozen []*FreezeRecord `protobuf:"bytes,7,rep,name=frozen,proto3" json:"frozen,omitempty"`
+	// What is paused; absent: nothing. #14
+	Pause         *PauseState `protobuf:"bytes,8,opt,name=pause,proto3" json:"pause,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -301,6 +316,48 @@ func (x *GenesisState) GetParams() *Params {
 func (x *GenesisState) GetBalances() []*Balance {
 	if x != nil {
 		return x.Balances
+	}
+	return nil
+}
+
+func (x *GenesisState) GetSupply() uint64 {
+	if x != nil {
+		return x.Supply
+	}
+	return 0
+}
+
+func (x *GenesisState) GetTotals() *Totals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *GenesisState) GetRedemptions() []*Redemption {
+	if x != nil {
+		return x.Redemptions
+	}
+	return nil
+}
+
+func (x *GenesisState) GetLastRedemptionId() uint64 {
+	if x != nil {
+		return x.LastRedemptionId
+	}
+	return 0
+}
+
+func (x *GenesisState) GetFrozen() []*FreezeRecord {
+	if x != nil {
+		return x.Frozen
+	}
+	return nil
+}
+
+func (x *GenesisState) GetPause() *PauseState {
+	if x != nil {
+		return x.Pause
 	}
 	return nil
 }
@@ -833,10 +890,16 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
 	"\bdecimals\x18\x02 \x01(\rR\bdecimals\x12\x19\n" +
 	"\bhard_cap\x18\x03 \x01(\x04R\ahardCap\x124\n" +
-	"\x16redemption_ttl_seconds\x18\x04 \x01(\x04R\x14redemptionTtlSeconds\"s\n" +
+	"\x16redemption_ttl_seconds\x18\x04 \x01(\x04R\x14redemptionTtlSeconds\"\x8f\x03\n" +
 	"\fGenesisState\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x123\n" +
-	"\bbalances\x18\x02 \x03(\v2\x17.petro.token.v1.BalanceR\bbalances\"K\n" +
+	"\bbalances\x18\x02 \x03(\v2\x17.petro.token.v1.BalanceR\bbalances\x12\x16\n" +
+	"\x06supply\x18\x03 \x01(\x04R\x06supply\x12.\n" +
+	"\x06totals\x18\x04 \x01(\v2\x16.petro.token.v1.TotalsR\x06totals\x12<\n" +
+	"\vredemptions\x18\x05 \x03(\v2\x1a.petro.token.v1.RedemptionR\vredemptions\x12,\n" +
+	"\x12last_redemption_id\x18\x06 \x01(\x04R\x10lastRedemptionId\x124\n" +
+	"\x06frozen\x18\a \x03(\v2\x1c.petro.token.v1.FreezeRecordR\x06frozen\x120\n" +
+	"\x05pause\x18\b \x01(\v2\x1a.petro.token.v1.PauseStateR\x05pause\"K\n" +
 	"\rEventTransfer\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
@@ -927,12 +990,16 @@ var file_petro_token_v1_token_proto_goTypes = []any{
 var file_petro_token_v1_token_proto_depIdxs = []int32{
 	3, // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
 	2, // 1: petro.token.v1.GenesisState.balances:type_name -> petro.token.v1.Balance
-	0, // 2: petro.token.v1.Redemption.status:type_name -> petro.token.v1.RedemptionStatus
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	9, // 2: petro.token.v1.GenesisState.totals:type_name -> petro.token.v1.Totals
+	6, // 3: petro.token.v1.GenesisState.redemptions:type_name -> petro.token.v1.Redemption
+	7, // 4: petro.token.v1.GenesisState.frozen:type_name -> petro.token.v1.FreezeRecord
+	8, // 5: petro.token.v1.GenesisState.pause:type_name -> petro.token.v1.PauseState
+	0, // 6: petro.token.v1.Redemption.status:type_name -> petro.token.v1.RedemptionStatus
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_token_proto_init() }
