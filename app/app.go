@@ -11,6 +11,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	ics23 "github.com/cosmos/ics23/go"
 
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
@@ -41,6 +42,9 @@ type Options struct {
 	// GenesisAppState is genesis.json's app_state. Until the app has state it answers
 	// the peer filter from it: a node that state-syncs never runs InitChain.
 	GenesisAppState []byte
+	// Upgrades are the upgrade handlers this binary has (upgrades.All() in
+	// petrod); see upgrade.go.
+	Upgrades []upgrades.Upgrade
 }
 
 // CommitListener is told about every committed block's txs and results,
@@ -87,6 +91,8 @@ type App struct {
 	listeners   []CommitListener
 
 	snapshots *snapshots // state sync: snapshots taken and served, restore in progress
+
+	upgrades *upgradeState // coordinated upgrades: handlers, upgrade-needed signal
 }
 
 var _ abci.Application = (*App)(nil)
@@ -130,6 +136,10 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 	if a.snapshots, err = newSnapshots(opts, opts.Logger); err != nil {
 		return nil, err
 	}
+	if a.upgrades, err = newUpgradeState(opts.Upgrades); err != nil {
+		return nil, err
+	}
+	a.AddCommitListener(a.afterCommitUpgrade)
 	return a, nil
 }
 

@@ -27,6 +27,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		a.cs.Rollback()
 	}
 	ctx := petro.NewContext(a.cs.Working(), a.chainID, req.Height, req.Time)
+	paramUpdates, err := a.beginBlockUpgrade(ctx) // a scheduled upgrade runs before any tx
+	if err != nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+	}
 	txs, decodeErrs := a.decodeAndVerify(req.Txs)
 
 	results := make([]*abci.ExecTxResult, len(req.Txs))
@@ -56,10 +60,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	a.pendingHeight, a.pendingTxs, a.pendingResults, a.pendingTime = req.Height, req.Txs, results, req.Time
 	return &abci.ResponseFinalizeBlock{
-		TxResults:        results,
-		Events:           events,
-		ValidatorUpdates: updates,
-		AppHash:          a.cs.WorkingHash(),
+		TxResults:             results,
+		Events:                events,
+		ValidatorUpdates:      updates,
+		ConsensusParamUpdates: paramUpdates,
+		AppHash:               a.cs.WorkingHash(),
 	}, nil
 }
 

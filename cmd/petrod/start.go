@@ -25,6 +25,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/telemetry"
 	"github.com/petro-network/petro/server"
@@ -161,11 +162,15 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		SnapshotInterval:   appCfg.StateSync.SnapshotInterval,
 		SnapshotKeepRecent: appCfg.StateSync.SnapshotKeepRecent,
 		GenesisAppState:    genDoc.AppState,
+		Upgrades:           upgrades.All(),
 	})
 	if err != nil {
 		return err
 	}
 	defer petroApp.Close()
+	if err := checkUpgrades(petroApp, cfg.DBDir(), logger); err != nil {
+		return err
+	}
 	if last, _ := petroApp.LastCommit(); appCfg.HaltHeight > 0 {
 		if err := checkHaltHeight(appCfg.HaltHeight, last); err != nil {
 			return err
@@ -203,6 +208,10 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		node.DefaultMetricsProvider(cfg.Instrumentation),
 		logger)
 	if err != nil {
+		if plan := petroApp.NeededUpgrade(); plan != nil { // the handshake replayed up to an upgrade
+			logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height)
+			return stopForUpgrade(cfg.DBDir(), &app.UpgradeNeededError{Plan: plan})
+		}
 		return fmt.Errorf("create node: %w", err)
 	}
 	// Peers the council no longer allows are dropped as soon as the change
@@ -258,11 +267,16 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		close(hookDone)
 	}
 
+	var upgradeNeeded *app.UpgradeNeededError
 	select {
 	case <-ctx.Done():
 	case <-halt.Halted():
 		h, _ := petroApp.LastCommit()
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
+	case <-petroApp.UpgradeNeeded():
+		plan := petroApp.NeededUpgrade()
+		upgradeNeeded = &app.UpgradeNeededError{Plan: plan}
+		logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height, "info", plan.Info, "err", upgradeNeeded.Error())
 	}
 	logger.Info("shutting down")
 	stopHook()
@@ -279,6 +293,11 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		logger.Error("stop node", "err", err)
 	}
 	n.Wait()
+	if upgradeNeeded != nil {
+		// Written once the node has stopped: cosmovisor, which swaps the
+		// binary when the file appears, finds a cleanly stopped node.
+		return stopForUpgrade(cfg.DBDir(), upgradeNeeded)
+	}
 	return nil
 }
 

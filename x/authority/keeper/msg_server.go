@@ -144,6 +144,8 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 		}
 	case *types.Action_SetCouncil:
 		// ValidateBasic covered it.
+	case *types.Action_ScheduleUpgrade, *types.Action_CancelUpgrade:
+		return k.validateUpgradeAction(ctx, a)
 	default:
 		if ext == nil {
 			return types.ErrInvalidAction.Wrapf("unsupported action %s", a.Name())
@@ -200,6 +202,8 @@ func (k Keeper) execute(ctx petro.Context, p *types.Proposal, ext types.ActionEx
 		c := &types.Council{Members: append([]string(nil), s.SetCouncil.Council.Members...), Threshold: s.SetCouncil.Council.Threshold}
 		c.Normalize()
 		return nil, set(kv, types.CouncilKey, c)
+	case *types.Action_ScheduleUpgrade, *types.Action_CancelUpgrade:
+		return nil, k.executeUpgradeAction(ctx, p)
 	default:
 		return nil, ext.ExecuteAction(ctx, p.Action)
 	}

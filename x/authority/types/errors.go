@@ -34,4 +34,11 @@ var (
 	ErrDuplicateNodeID       = petro.Register(Codespace, 27, "node id already used by a validator")
 	ErrInsufficientAllowance = petro.Register(Codespace, 28, "issuer allowance exceeded")
 	ErrPeerNotAllowed        = petro.Register(Codespace, 29, "peer not allowed")
+
+	// Coordinated upgrades (#14): 45–59.
+	ErrInvalidUpgrade     = petro.Register(Codespace, 45, "invalid upgrade plan")
+	ErrUpgradeTooSoon     = petro.Register(Codespace, 46, "upgrade height too soon")
+	ErrUpgradeScheduled   = petro.Register(Codespace, 47, "an upgrade is already scheduled")
+	ErrUpgradeNameUsed    = petro.Register(Codespace, 48, "upgrade name already used")
+	ErrNoUpgradeScheduled = petro.Register(Codespace, 49, "no such upgrade scheduled")
 )
