@@ -144,7 +144,7 @@ func proposeActionCmds() []*cobra.Command {
 	}
 	wipe.Flags().String(flagCaseID, "", fmt.Sprintf("the compliance case id (required, at most %d bytes)", maxCaseIDBytes))
 	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe},
-		reserveProposeCmds()...)
+		append(reserveProposeCmds(), upgradeProposeCmds()...)...)
 }
 
 func addConsensusKeyFlags(cmd *cobra.Command) {
@@ -173,6 +173,8 @@ func buildAction(cmd *cobra.Command, args []string, cur chainLookup) (*authority
 	switch cmd.Name() {
 	case "create-lot", "update-lot", "retire-lot", "halt", "unhalt", "set-reserve-params":
 		return buildReserveAction(cmd, cur)
+	case "schedule-upgrade", "cancel-upgrade":
+		return buildUpgradeAction(cmd, args)
 	case "wipe-frozen":
 		addr, err := parseAddressArg("address", args[0])
 		if err != nil {
