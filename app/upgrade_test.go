@@ -205,4 +205,3 @@ func TestUpgradeHandlerValidation(t *testing.T) {
 		})
 	}
 }
-
