@@ -177,12 +177,19 @@ func TestUpgradeAtHeight(t *testing.T) {
 		t.Fatalf("new app after the upgrade: %v", err)
 	}
 
-	// ASSERT: a binary without the handler refuses the upgraded state.
+	// ASSERT: a binary without the handler refuses the upgraded state; so
+	// does one that knows the name but not the app version it set.
 	c.closeNew()
-	reopened, _ := testutil.OpenApp(t, store.BackendPebble, c.newDir)
-	var wrong *app.WrongBinaryError
-	if err := reopened.CheckUpgrades(); !errors.As(err, &wrong) {
-		t.Fatalf("old binary on the upgraded state: %v", err)
+	for name, opts := range map[string][]testutil.Option{
+		"unknown upgrade":     nil,
+		"unknown app version": {func(o *app.Options) { o.Upgrades = []upgrades.Upgrade{{Name: "v2"}} }},
+	} {
+		reopened, closeFn := testutil.OpenApp(t, store.BackendPebble, c.newDir, opts...)
+		var wrong *app.WrongBinaryError
+		if err := reopened.CheckUpgrades(); !errors.As(err, &wrong) {
+			t.Fatalf("%s: CheckUpgrades on the upgraded state: %v", name, err)
+		}
+		closeFn()
 	}
 }
 

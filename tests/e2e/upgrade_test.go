@@ -192,6 +192,14 @@ func TestUpgradeCosmovisor(t *testing.T) {
 		}
 	}
 
+	// The old binary restarted at H-1 stops again at once.
+	again := tn.Nodes[3]
+	again.Start()
+	if code, err := again.WaitExit(2 * time.Minute); err != nil || code != exitUpgradeNeeded {
+		t.Fatalf("old binary restarted at H-1: exit %d (%v)", code, err)
+	}
+	checkUpgradeInfo(t, again, height)
+
 	// ACT 2: the new binary: cosmovisor swapped node 0 already; the test
 	// swaps the others.
 	for _, n := range tn.Nodes[1:] {
