@@ -17,6 +17,7 @@ import (
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
 	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
 	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
 
@@ -45,6 +46,12 @@ type Options struct {
 	// Upgrades are the upgrade handlers this binary has (upgrades.All() in
 	// petrod); see upgrade.go.
 	Upgrades []upgrades.Upgrade
+	// OnUpgradeNeeded, if set, is called once, synchronously, when the app
+	// finds that the next block is an upgrade it has no handler for (before
+	// UpgradeNeeded is closed and before FinalizeBlock of that height
+	// fails): petrod writes data/upgrade-info.json there, so the file exists
+	// however the node stops. It must not call back into the app.
+	OnUpgradeNeeded func(*authoritytypes.UpgradePlan)
 }
 
 // CommitListener is told about every committed block's txs and results,

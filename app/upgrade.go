@@ -150,6 +150,9 @@ func (a *App) afterCommitUpgrade(version int64, _ [][]byte, _ []*abci.ExecTxResu
 
 func (a *App) signalUpgrade(plan *authoritytypes.UpgradePlan) {
 	a.upgrades.once.Do(func() {
+		if a.opts.OnUpgradeNeeded != nil {
+			a.opts.OnUpgradeNeeded(plan)
+		}
 		a.upgrades.plan = plan
 		close(a.upgrades.needed)
 	})

@@ -30,6 +30,7 @@ import (
 	"github.com/petro-network/petro/internal/telemetry"
 	"github.com/petro-network/petro/server"
 	"github.com/petro-network/petro/server/rest"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
 const (
@@ -163,12 +164,22 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		SnapshotKeepRecent: appCfg.StateSync.SnapshotKeepRecent,
 		GenesisAppState:    genDoc.AppState,
 		Upgrades:           upgrades.All(),
+		// The line and the file come the moment the app knows, so that both
+		// exist however the node stops (cosmovisor killing it on seeing the
+		// file, a block-sync panic at the height); the file is written
+		// again, unchanged, once the node has stopped.
+		OnUpgradeNeeded: func(plan *authoritytypes.UpgradePlan) {
+			logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height, "info", plan.Info)
+			if _, err := writeUpgradeInfo(cfg.DBDir(), plan); err != nil {
+				logger.Error("could not write upgrade-info.json", "err", err)
+			}
+		},
 	})
 	if err != nil {
 		return err
 	}
 	defer petroApp.Close()
-	if err := checkUpgrades(petroApp, cfg.DBDir(), logger); err != nil {
+	if err := checkUpgrades(petroApp, cfg.DBDir()); err != nil {
 		return err
 	}
 	if last, _ := petroApp.LastCommit(); appCfg.HaltHeight > 0 {
@@ -209,7 +220,6 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		logger)
 	if err != nil {
 		if plan := petroApp.NeededUpgrade(); plan != nil { // the handshake replayed up to an upgrade
-			logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height)
 			return stopForUpgrade(cfg.DBDir(), &app.UpgradeNeededError{Plan: plan})
 		}
 		return fmt.Errorf("create node: %w", err)
@@ -273,10 +283,8 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	case <-halt.Halted():
 		h, _ := petroApp.LastCommit()
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
-	case <-petroApp.UpgradeNeeded():
-		plan := petroApp.NeededUpgrade()
-		upgradeNeeded = &app.UpgradeNeededError{Plan: plan}
-		logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height, "info", plan.Info, "err", upgradeNeeded.Error())
+	case <-petroApp.UpgradeNeeded(): // logged and upgrade-info.json written by OnUpgradeNeeded
+		upgradeNeeded = &app.UpgradeNeededError{Plan: petroApp.NeededUpgrade()}
 	}
 	logger.Info("shutting down")
 	stopHook()
@@ -294,8 +302,6 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	}
 	n.Wait()
 	if upgradeNeeded != nil {
-		// Written once the node has stopped: cosmovisor, which swaps the
-		// binary when the file appears, finds a cleanly stopped node.
 		return stopForUpgrade(cfg.DBDir(), upgradeNeeded)
 	}
 	return nil

@@ -116,18 +116,17 @@ func stopForUpgrade(dataDir string, e *app.UpgradeNeededError) error {
 const upgradeLogLine = "UPGRADE NEEDED: stopping before the upgrade height; install the new binary (cosmovisor: cosmovisor/upgrades/<name>/bin/petrod)"
 
 // checkUpgrades refuses to start a binary that cannot run the chain from
-// its committed state: at an upgrade height it has no handler for it
-// writes upgrade-info.json and returns exit code 3; on a chain made by
+// its committed state: one block short of an upgrade it has no handler
+// for, exit code 3 (upgrade-info.json written); on a chain made by
 // software it does not implement, exit code 4.
-func checkUpgrades(a *app.App, dataDir string, logger interface{ Error(string, ...any) }) error {
+func checkUpgrades(a *app.App, dataDir string) error {
 	err := a.CheckUpgrades()
 	var need *app.UpgradeNeededError
 	var wrong *app.WrongBinaryError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &need):
-		logger.Error(upgradeLogLine, "name", need.Plan.Name, "height", need.Plan.Height, "err", need.Error())
+	case errors.As(err, &need): // logged by Options.OnUpgradeNeeded
 		return stopForUpgrade(dataDir, need)
 	case errors.As(err, &wrong):
 		return &wrongBinary{wrong}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,5 +87,27 @@ func TestBuildUpgradeActions(t *testing.T) {
 		if _, err := buildAction(proposeCmd(t, tc.cmd, tc.flags...), tc.args, chainLookup{authorityParams: noParams}); !errors.As(err, &ue) {
 			t.Errorf("%s: got %v, want a usage error", name, err)
 		}
+	}
+}
+
+func TestVersionLong(t *testing.T) {
+	var out bytes.Buffer
+	root := NewRootCmd()
+	root.SetOut(&out)
+	root.SetArgs([]string{"version", "--long", "-o", "json"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("%s: %v", out.Bytes(), err)
+	}
+	for _, k := range []string{"version", "commit", "build_date", "go_version", "cometbft_version", "app_version", "supported_app_versions", "upgrades"} {
+		if _, ok := v[k]; !ok {
+			t.Errorf("no %q in %s", k, out.Bytes())
+		}
+	}
+	if v["app_version"] != float64(app.AppVersion) {
+		t.Errorf("app_version %v", v["app_version"])
 	}
 }
