@@ -16,8 +16,8 @@ import (
 	petro "github.com/petro-network/petro/types"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
 	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
-	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
 
