@@ -27,7 +27,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		a.cs.Rollback()
 	}
 	ctx := petro.NewContext(a.cs.Working(), a.chainID, req.Height, req.Time)
-	paramUpdates, err := a.beginBlockUpgrade(ctx) // a scheduled upgrade runs before any tx
+	paramUpdates, upgradeEvents, err := a.beginBlockUpgrade(ctx) // a scheduled upgrade runs before any tx
 	if err != nil {
 		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
 	}
@@ -48,6 +48,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = &abci.ExecTxResult{Events: events}
 	}
 	events, updates := a.endBlock(ctx)
+	events = append(upgradeEvents, events...)
 	if a.opts.CheckInvariants {
 		if err := a.CheckInvariants(ctx.Store()); err != nil {
 			// Impossible unless a handler is wrong; halting beats committing a

@@ -201,39 +201,48 @@ func (a *App) CheckUpgrades() error {
 
 // beginBlockUpgrade runs at the start of FinalizeBlock, before any tx. At
 // the height of a plan this binary has a handler for it migrates the
-// state once and records the upgrade; the returned params are non-nil
-// when the app version changes. At the height of a plan it has no
-// handler for it fails: the block must be executed by the new binary.
-func (a *App) beginBlockUpgrade(ctx petro.Context) (*cmtproto.ConsensusParams, error) {
-	kv := ctx.Store()
-	plan, err := a.authority.UpgradePlan(kv)
+// state once, on a branch written only if the migration and the record
+// succeed, and returns the block events (upgrade_applied) and, when the
+// app version changes, the consensus-param update. At the height of a
+// plan it has no handler for it fails: the block must be executed by the
+// new binary. Any error stops the node (every node with this binary fails
+// alike): nothing half-migrated is ever committed.
+func (a *App) beginBlockUpgrade(ctx petro.Context) (*cmtproto.ConsensusParams, []abci.Event, error) {
+	plan, err := a.authority.UpgradePlan(ctx.Store())
 	if err != nil || plan == nil || plan.Height != ctx.BlockHeight() {
-		return nil, err
+		return nil, nil, err
 	}
 	h, ok := a.upgrades.handlers[plan.Name]
 	if !ok {
 		a.signalUpgrade(plan)
-		return nil, &UpgradeNeededError{Plan: plan}
+		return nil, nil, &UpgradeNeededError{Plan: plan}
 	}
-	before, err := a.authority.AppVersion(kv)
+	branch := store.NewBranch(ctx.Store())
+	bctx := ctx.WithStore(branch)
+	before, err := a.authority.AppVersion(branch)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if h.Migrate != nil {
-		if err := h.Migrate(ctx); err != nil {
-			// Every node with this binary fails alike: stop rather than
-			// commit a half-migrated state.
-			return nil, fmt.Errorf("upgrade %q at height %d: migration failed: %w", plan.Name, plan.Height, err)
+		if err := h.Migrate(bctx); err != nil {
+			return nil, nil, fmt.Errorf("upgrade %q at height %d: migration failed: %w", plan.Name, plan.Height, err)
 		}
 	}
-	if err := a.authority.ApplyUpgrade(ctx, plan, h.AppVersion); err != nil {
-		return nil, fmt.Errorf("upgrade %q at height %d: %w", plan.Name, plan.Height, err)
+	if err := a.authority.ApplyUpgrade(bctx, plan, h.AppVersion); err != nil {
+		return nil, nil, fmt.Errorf("upgrade %q at height %d: %w", plan.Name, plan.Height, err)
+	}
+	if err := branch.Write(); err != nil {
+		return nil, nil, fmt.Errorf("upgrade %q at height %d: %w", plan.Name, plan.Height, err)
+	}
+	events := make([]abci.Event, 0, len(bctx.Events()))
+	for _, ev := range bctx.Events() {
+		events = append(events, toABCIEvent(ev))
 	}
 	a.logger.Info("upgrade applied", "name", plan.Name, "height", plan.Height, "app_version", max(h.AppVersion, before))
 	if h.AppVersion == 0 || h.AppVersion == before {
-		return nil, nil
+		return nil, events, nil
 	}
-	return &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: h.AppVersion}}, nil
+	return &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: h.AppVersion}}, events, nil
 }
 
 // rejectUnhandledUpgrade: a proposal for the height of an upgrade this

@@ -160,6 +160,9 @@ func TestUpgradeAtHeight(t *testing.T) {
 	if v := resp.ConsensusParamUpdates.GetVersion().GetApp(); v != 2 {
 		t.Fatalf("consensus param update at H: app version %d, want 2", v)
 	}
+	if len(resp.Events) == 0 || resp.Events[0].Type != authoritytypes.EventTypeUpgradeApplied {
+		t.Fatalf("block events at H: %v, want %s first", resp.Events, authoritytypes.EventTypeUpgradeApplied)
+	}
 	for range 3 {
 		c.h++
 		if r := testutil.Block(t, c.new, c.h, testutil.BlockTime(c.h)); r.ConsensusParamUpdates != nil {
