@@ -291,26 +291,6 @@ func (n *Node) signal(sig syscall.Signal) {
 	}
 }
 
-// WaitExit waits up to timeout for the process to end by itself and
-// returns its exit code.
-func (n *Node) WaitExit(timeout time.Duration) (int, error) {
-	n.mu.Lock()
-	cmd, done := n.cmd, n.done
-	n.mu.Unlock()
-	if cmd == nil {
-		return 0, fmt.Errorf("%s: not started", n.Home)
-	}
-	select {
-	case <-done:
-		n.mu.Lock()
-		n.cmd = nil
-		n.mu.Unlock()
-		return cmd.ProcessState.ExitCode(), nil
-	case <-time.After(timeout):
-		return 0, fmt.Errorf("%s: still running after %s", n.Home, timeout)
-	}
-}
-
 // ExitCode of the last process (after Stop/Kill).
 func (n *Node) Running() bool {
 	n.mu.Lock()

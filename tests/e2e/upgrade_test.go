@@ -163,11 +163,7 @@ func TestUpgradeCosmovisor(t *testing.T) {
 
 	// ACT 1: every node stops before the height.
 	for i, n := range tn.Nodes[1:] {
-		code, err := n.WaitExit(5 * time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if code != exitUpgradeNeeded {
+		if code := ExitCode(t, n, 5*time.Minute); code != exitUpgradeNeeded {
 			t.Fatalf("node %d exited %d, want %d", i+1, code, exitUpgradeNeeded)
 		}
 	}
@@ -195,8 +191,8 @@ func TestUpgradeCosmovisor(t *testing.T) {
 	// The old binary restarted at H-1 stops again at once.
 	again := tn.Nodes[3]
 	again.Start()
-	if code, err := again.WaitExit(2 * time.Minute); err != nil || code != exitUpgradeNeeded {
-		t.Fatalf("old binary restarted at H-1: exit %d (%v)", code, err)
+	if code := ExitCode(t, again, 2*time.Minute); code != exitUpgradeNeeded {
+		t.Fatalf("old binary restarted at H-1: exit %d", code)
 	}
 	checkUpgradeInfo(t, again, height)
 
@@ -282,11 +278,7 @@ func TestUpgradeCosmovisor(t *testing.T) {
 	old.Bin = oldBin
 	logBefore := len(old.Logs())
 	old.Start()
-	code, err := old.WaitExit(2 * time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code != exitWrongBinary || !bytes.Contains(old.Logs()[logBefore:], []byte(testUpgradeName)) {
+	if code := ExitCode(t, old, 2*time.Minute); code != exitWrongBinary || !bytes.Contains(old.Logs()[logBefore:], []byte(testUpgradeName)) {
 		t.Fatalf("old binary after the upgrade: exit %d, log:\n%s", code, old.Logs()[logBefore:])
 	}
 }
