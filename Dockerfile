@@ -6,8 +6,10 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
+ARG COMMIT=
+ARG BUILD_DATE=
 RUN CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-s -w -X github.com/petro-network/petro/app.SoftwareVersion=${VERSION}" \
+      -ldflags "-s -w -X github.com/petro-network/petro/app.SoftwareVersion=${VERSION} -X github.com/petro-network/petro/app.Commit=${COMMIT} -X github.com/petro-network/petro/app.BuildDate=${BUILD_DATE}" \
       -o /out/petrod ./cmd/petrod
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -2,7 +2,10 @@
 GO      ?= go
 BIN     ?= build/petrod
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/petro-network/petro/app.SoftwareVersion=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w -X github.com/petro-network/petro/app.SoftwareVersion=$(VERSION) \
+	-X github.com/petro-network/petro/app.Commit=$(COMMIT) -X github.com/petro-network/petro/app.BuildDate=$(BUILD_DATE)
 
 .PHONY: help build install dev test test-short test-race fuzz bench proto proto-check lint docker ci
 
@@ -45,7 +48,7 @@ lint: ## go vet and gofmt
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 
 docker: ## Build the container image petro:$(VERSION)
-	docker build -t petro:$(VERSION) --build-arg VERSION=$(VERSION) .
+	docker build -t petro:$(VERSION) --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
 
 ci: ## What CI runs
 	bash .ci/run

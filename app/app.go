@@ -11,10 +11,12 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	ics23 "github.com/cosmos/ics23/go"
 
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authkeeper "github.com/petro-network/petro/x/auth/keeper"
 	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
@@ -41,6 +43,15 @@ type Options struct {
 	// GenesisAppState is genesis.json's app_state. Until the app has state it answers
 	// the peer filter from it: a node that state-syncs never runs InitChain.
 	GenesisAppState []byte
+	// Upgrades are the upgrade handlers this binary has (upgrades.All() in
+	// petrod); see upgrade.go.
+	Upgrades []upgrades.Upgrade
+	// OnUpgradeNeeded, if set, is called once, synchronously, when the app
+	// finds that the next block is an upgrade it has no handler for (before
+	// UpgradeNeeded is closed and before FinalizeBlock of that height
+	// fails): petrod writes data/upgrade-info.json there, so the file exists
+	// however the node stops. It must not call back into the app.
+	OnUpgradeNeeded func(*authoritytypes.UpgradePlan)
 }
 
 // CommitListener is told about every committed block's txs and results,
@@ -91,6 +102,8 @@ type App struct {
 	listeners   []CommitListener
 
 	snapshots *snapshots // state sync: snapshots taken and served, restore in progress
+
+	upgrades *upgradeState // coordinated upgrades: handlers, upgrade-needed signal
 }
 
 var _ abci.Application = (*App)(nil)
@@ -136,6 +149,10 @@ func New(chainID string, db dbm.DB, opts Options) (*App, error) {
 	if a.snapshots, err = newSnapshots(opts, opts.Logger); err != nil {
 		return nil, err
 	}
+	if a.upgrades, err = newUpgradeState(opts.Upgrades); err != nil {
+		return nil, err
+	}
+	a.AddCommitListener(a.afterCommitUpgrade)
 	return a, nil
 }
 

@@ -27,6 +27,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		a.cs.Rollback()
 	}
 	ctx := petro.NewContext(a.cs.Working(), a.chainID, req.Height, req.Time)
+	paramUpdates, upgradeEvents, err := a.beginBlockUpgrade(ctx) // a scheduled upgrade runs before any tx
+	if err != nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+	}
 	txs, decodeErrs := a.decodeAndVerify(req.Txs)
 
 	results := make([]*abci.ExecTxResult, len(req.Txs))
@@ -44,6 +48,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = &abci.ExecTxResult{Events: events}
 	}
 	events, updates := a.endBlock(ctx)
+	events = append(upgradeEvents, events...)
 	if a.opts.CheckInvariants {
 		if err := a.CheckInvariants(ctx.Store()); err != nil {
 			// Impossible unless a handler is wrong; halting beats committing a
@@ -56,10 +61,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	a.pendingHeight, a.pendingTxs, a.pendingResults, a.pendingTime = req.Height, req.Txs, results, req.Time
 	return &abci.ResponseFinalizeBlock{
-		TxResults:        results,
-		Events:           events,
-		ValidatorUpdates: updates,
-		AppHash:          a.cs.WorkingHash(),
+		TxResults:             results,
+		Events:                events,
+		ValidatorUpdates:      updates,
+		ConsensusParamUpdates: paramUpdates,
+		AppHash:               a.cs.WorkingHash(),
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -15,7 +16,9 @@ import (
 // the Cosmos SDK.
 const ProofOpIAVL = "ics23:iavl"
 
-// Version is the app's protocol version, reported in Info.
+// AppVersion is the app (protocol) version of this binary's own state
+// machine; upgrade handlers may add later ones (SupportedAppVersions).
+// Info reports the chain's current app version from state.
 const (
 	AppVersion = 1
 	Name       = "petro"
@@ -28,10 +31,14 @@ var SoftwareVersion = "dev"
 // blocks above it.
 func (a *App) Info(_ context.Context, _ *abci.RequestInfo) (*abci.ResponseInfo, error) {
 	h, hash := a.cs.LastCommit()
+	appVersion, err := a.AppVersionAt(h)
+	if err != nil {
+		return nil, fmt.Errorf("info: %w", err)
+	}
 	return &abci.ResponseInfo{
 		Data:             Name,
 		Version:          SoftwareVersion,
-		AppVersion:       AppVersion,
+		AppVersion:       appVersion, // the chain's, from state: the same on every node
 		LastBlockHeight:  h,
 		LastBlockAppHash: hash,
 	}, nil

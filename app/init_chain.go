@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
 	"github.com/petro-network/petro/internal/store"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
@@ -78,7 +79,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		a.lastBlockTime = req.Time
 	}
 	a.checkMu.Unlock()
-	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals}, nil
+	// CometBFT's consensus params carry the genesis app version, so that
+	// the header version and the params agree (a state rollback rebuilds
+	// the version from the params).
+	params := &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: authoritytypes.GenesisAppVersion}}
+	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals, ConsensusParams: params}, nil
 }
 
 // initValidators stores x/authority's genesis and settles the validator

@@ -78,6 +78,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 			resp, err = &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 		}
 	}()
+	if a.rejectUnhandledUpgrade(req.Height) {
+		a.logger.Info("rejecting proposal: the height of an upgrade this binary has no handler for", "height", req.Height)
+		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+	}
 	_, errs := a.decodeAndVerify(req.Txs)
 	for i, e := range errs {
 		if e != nil {

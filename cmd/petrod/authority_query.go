@@ -58,6 +58,7 @@ func newQueryAuthorityCmd() *cobra.Command {
 	cmd.AddCommand(
 		newQueryCouncilCmd(), newQueryAuthorityParamsCmd(), newQueryValidatorsCmd(), newQueryPeersCmd(),
 		newQueryRolesCmd(), newQueryProposalCmd(), newQueryProposalsCmd(),
+		newQueryUpgradePlanCmd(), newQueryAppliedUpgradesCmd(),
 	)
 	return cmd
 }

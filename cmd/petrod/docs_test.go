@@ -140,7 +140,7 @@ func docCommandLines(md string) []docLine {
 			if tok != "petrod" && !strings.HasSuffix(tok, "/petrod") {
 				continue
 			}
-			if j > 0 && toks[j-1] == "-o" { // go build -o build/petrod
+			if j > 0 && (toks[j-1] == "-o" || toks[0] == "cp" || toks[0] == "mv") { // go build -o build/petrod, cp build/petrod DIR
 				break
 			}
 			var args []string

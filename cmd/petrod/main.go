@@ -4,20 +4,14 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 )
 
 func main() {
 	if err := NewRootCmd().Execute(); err != nil {
-		var ue *usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintln(os.Stderr, "Error:", err)
-			os.Exit(2)
-		}
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
+		os.Exit(exitCodeOf(err)) // networks/README.md, "Exit codes"
 	}
 }
 

@@ -25,10 +25,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/telemetry"
 	"github.com/petro-network/petro/server"
 	"github.com/petro-network/petro/server/rest"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
 const (
@@ -161,11 +163,25 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		SnapshotInterval:   appCfg.StateSync.SnapshotInterval,
 		SnapshotKeepRecent: appCfg.StateSync.SnapshotKeepRecent,
 		GenesisAppState:    genDoc.AppState,
+		Upgrades:           upgrades.All(),
+		// The line and the file come the moment the app knows, so that both
+		// exist however the node stops (cosmovisor killing it on seeing the
+		// file, a block-sync panic at the height); the file is written
+		// again, unchanged, once the node has stopped.
+		OnUpgradeNeeded: func(plan *authoritytypes.UpgradePlan) {
+			logger.Error(upgradeLogLine, "name", plan.Name, "height", plan.Height, "info", plan.Info)
+			if _, err := writeUpgradeInfo(cfg.DBDir(), plan); err != nil {
+				logger.Error("could not write upgrade-info.json", "err", err)
+			}
+		},
 	})
 	if err != nil {
 		return err
 	}
 	defer petroApp.Close()
+	if err := checkUpgrades(petroApp, cfg.DBDir()); err != nil {
+		return err
+	}
 	if last, _ := petroApp.LastCommit(); appCfg.HaltHeight > 0 {
 		if err := checkHaltHeight(appCfg.HaltHeight, last); err != nil {
 			return err
@@ -203,6 +219,9 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		node.DefaultMetricsProvider(cfg.Instrumentation),
 		logger)
 	if err != nil {
+		if plan := petroApp.NeededUpgrade(); plan != nil { // the handshake replayed up to an upgrade
+			return stopForUpgrade(cfg.DBDir(), &app.UpgradeNeededError{Plan: plan})
+		}
 		return fmt.Errorf("create node: %w", err)
 	}
 	// Peers the council no longer allows are dropped as soon as the change
@@ -258,11 +277,14 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		close(hookDone)
 	}
 
+	var upgradeNeeded *app.UpgradeNeededError
 	select {
 	case <-ctx.Done():
 	case <-halt.Halted():
 		h, _ := petroApp.LastCommit()
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
+	case <-petroApp.UpgradeNeeded(): // logged and upgrade-info.json written by OnUpgradeNeeded
+		upgradeNeeded = &app.UpgradeNeededError{Plan: petroApp.NeededUpgrade()}
 	}
 	logger.Info("shutting down")
 	stopHook()
@@ -279,6 +301,9 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		logger.Error("stop node", "err", err)
 	}
 	n.Wait()
+	if upgradeNeeded != nil {
+		return stopForUpgrade(cfg.DBDir(), upgradeNeeded)
+	}
 	return nil
 }
 

@@ -142,6 +142,12 @@ type Node struct {
 	APIPort int
 	// fromConfig: the home's own config files hold the ports (testnet).
 	fromConfig bool
+	// Bin is the petrod binary Start runs ("" = Binary). Launcher, if set,
+	// runs instead with the petrod arguments appended (e.g. cosmovisor
+	// run), with Env added to the environment.
+	Bin      string
+	Launcher []string
+	Env      []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -238,7 +244,17 @@ func (n *Node) Start() {
 		args = append(args, "--grpc.address", n.GRPCAddr(), "--rpc.laddr", n.RPCAddr(), "--p2p.laddr", n.P2PAddr(),
 			"--api.address", fmt.Sprintf("127.0.0.1:%d", n.APIPort))
 	}
-	cmd := exec.Command(Binary(n.t), args...)
+	bin := n.Bin
+	if bin == "" {
+		bin = Binary(n.t)
+	}
+	if len(n.Launcher) > 0 {
+		bin, args = n.Launcher[0], append(append([]string(nil), n.Launcher[1:]...), args...)
+	}
+	cmd := exec.Command(bin, args...)
+	if len(n.Env) > 0 {
+		cmd.Env = append(os.Environ(), n.Env...)
+	}
 	cmd.Stdout, cmd.Stderr = n.log, n.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -262,10 +278,14 @@ func (n *Node) signal(sig syscall.Signal) {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(sig)
+	// The whole process group (Setpgid): a launcher's child too.
+	if syscall.Kill(-cmd.Process.Pid, sig) != nil {
+		_ = cmd.Process.Signal(sig)
+	}
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Process.Kill()
 		<-done
 	}

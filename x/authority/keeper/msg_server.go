@@ -151,6 +151,8 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 		}
 	case *types.Action_SetCouncil:
 		return k.checkReach(kv, s.SetCouncil.Council, "") // frozen members do not count towards the threshold
+	case *types.Action_ScheduleUpgrade, *types.Action_CancelUpgrade:
+		return k.validateUpgradeAction(ctx, a)
 	default:
 		if ext == nil {
 			return types.ErrInvalidAction.Wrapf("unsupported action %s", a.Name())
@@ -207,6 +209,8 @@ func (k Keeper) execute(ctx petro.Context, p *types.Proposal, ext types.ActionEx
 		c := &types.Council{Members: append([]string(nil), s.SetCouncil.Council.Members...), Threshold: s.SetCouncil.Council.Threshold}
 		c.Normalize()
 		return nil, set(kv, types.CouncilKey, c)
+	case *types.Action_ScheduleUpgrade, *types.Action_CancelUpgrade:
+		return nil, k.executeUpgradeAction(ctx, p)
 	default:
 		return nil, ext.ExecuteAction(ctx, p.Action)
 	}

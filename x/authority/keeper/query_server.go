@@ -195,3 +195,41 @@ func (q *QueryServer) Params(_ context.Context, req *types.QueryParamsRequest) (
 	p, err := q.k.Params(kv)
 	return &types.QueryParamsResponse{Params: p, Height: h}, err
 }
+
+func (q *QueryServer) UpgradePlan(_ context.Context, req *types.QueryUpgradePlanRequest) (*types.QueryUpgradePlanResponse, error) {
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	plan, err := q.k.UpgradePlan(kv)
+	if err != nil {
+		return nil, err
+	}
+	v, err := q.k.AppVersion(kv)
+	return &types.QueryUpgradePlanResponse{Plan: plan, AppVersion: v, Height: h}, err
+}
+
+// AppliedUpgrades lists applied upgrades by height (next_key: the 8-byte
+// big-endian height to continue from).
+func (q *QueryServer) AppliedUpgrades(_ context.Context, req *types.QueryAppliedUpgradesRequest) (*types.QueryAppliedUpgradesResponse, error) {
+	var from int64
+	if key := req.GetPagination().GetKey(); len(key) != 0 {
+		if len(key) != 8 {
+			return nil, types.ErrInvalidUpgrade.Wrap("pagination key must be an 8-byte height")
+		}
+		from = int64(binary.BigEndian.Uint64(key))
+	}
+	kv, h, err := q.state.StateAt(req.GetHeight())
+	if err != nil {
+		return nil, err
+	}
+	ups, next, err := q.k.AppliedUpgrades(kv, from, petro.PageLimit(req.GetPagination().GetLimit()))
+	if err != nil {
+		return nil, err
+	}
+	resp := &types.QueryAppliedUpgradesResponse{Upgrades: ups, Height: h, Pagination: &types.PageResponse{}}
+	if next > 0 {
+		resp.Pagination.NextKey = binary.BigEndian.AppendUint64(nil, uint64(next))
+	}
+	return resp, nil
+}

@@ -489,6 +489,8 @@ type Action struct {
 	//	*Action_DenyPeer
 	//	*Action_SetParams
 	//	*Action_SetCouncil
+	//	*Action_ScheduleUpgrade
+	//	*Action_CancelUpgrade
 	//	*Action_CreateLot
 	//	*Action_UpdateLot
 	//	*Action_RetireLot
@@ -628,6 +630,24 @@ func (x *Action) GetSetCouncil() *SetCouncil {
 	return nil
 }
 
+func (x *Action) GetScheduleUpgrade() *ScheduleUpgrade {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_ScheduleUpgrade); ok {
+			return x.ScheduleUpgrade
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetCancelUpgrade() *CancelUpgrade {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_CancelUpgrade); ok {
+			return x.CancelUpgrade
+		}
+	}
+	return nil
+}
+
 func (x *Action) GetCreateLot() *types.CreateLot {
 	if x != nil {
 		if x, ok := x.Sum.(*Action_CreateLot); ok {
@@ -735,6 +755,15 @@ type Action_SetCouncil struct {
 	SetCouncil *SetCouncil `protobuf:"bytes,10,opt,name=set_council,json=setCouncil,proto3,oneof"`
 }
 
+type Action_ScheduleUpgrade struct {
+	// Coordinated software upgrades (x/authority README, networks/README.md).
+	ScheduleUpgrade *ScheduleUpgrade `protobuf:"bytes,11,opt,name=schedule_upgrade,json=scheduleUpgrade,proto3,oneof"`
+}
+
+type Action_CancelUpgrade struct {
+	CancelUpgrade *CancelUpgrade `protobuf:"bytes,12,opt,name=cancel_upgrade,json=cancelUpgrade,proto3,oneof"`
+}
+
 type Action_CreateLot struct {
 	// x/reserve: 20–29
 	CreateLot *types.CreateLot `protobuf:"bytes,20,opt,name=create_lot,json=createLot,proto3,oneof"`
@@ -784,6 +813,10 @@ func (*Action_DenyPeer) isAction_Sum() {}
 func (*Action_SetParams) isAction_Sum() {}
 
 func (*Action_SetCouncil) isAction_Sum() {}
+
+func (*Action_ScheduleUpgrade) isAction_Sum() {}
+
+func (*Action_CancelUpgrade) isAction_Sum() {}
 
 func (*Action_CreateLot) isAction_Sum() {}
 
@@ -1279,6 +1312,245 @@ func (x *SetCouncil) GetCouncil() *Council {
 	return nil
 }
 
+// ScheduleUpgrade plans a coordinated upgrade: every node stops before
+// executing block height unless its binary registers a handler named name,
+// which then migrates the state once at that height. One plan at a time.
+type ScheduleUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`      // [a-z0-9][a-z0-9._-]{0,63}; never used before
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"` // at least MinUpgradeDelayBlocks above the executing block
+	Info          string                 `protobuf:"bytes,3,opt,name=info,proto3" json:"info,omitempty"`      // free text for operators and cosmovisor (e.g. binaries JSON)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScheduleUpgrade) Reset() {
+	*x = ScheduleUpgrade{}
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScheduleUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScheduleUpgrade) ProtoMessage() {}
+
+func (x *ScheduleUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScheduleUpgrade.ProtoReflect.Descriptor instead.
+func (*ScheduleUpgrade) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ScheduleUpgrade) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ScheduleUpgrade) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *ScheduleUpgrade) GetInfo() string {
+	if x != nil {
+		return x.Info
+	}
+	return ""
+}
+
+// CancelUpgrade drops the scheduled plan, which must be named name.
+type CancelUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelUpgrade) Reset() {
+	*x = CancelUpgrade{}
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelUpgrade) ProtoMessage() {}
+
+func (x *CancelUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelUpgrade.ProtoReflect.Descriptor instead.
+func (*CancelUpgrade) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CancelUpgrade) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// UpgradePlan is the scheduled upgrade (state: authority/upgrade/plan).
+type UpgradePlan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Info          string                 `protobuf:"bytes,3,opt,name=info,proto3" json:"info,omitempty"`
+	ProposalId    uint64                 `protobuf:"varint,4,opt,name=proposal_id,json=proposalId,proto3" json:"proposal_id,omitempty"` // the proposal that scheduled it
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradePlan) Reset() {
+	*x = UpgradePlan{}
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradePlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradePlan) ProtoMessage() {}
+
+func (x *UpgradePlan) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradePlan.ProtoReflect.Descriptor instead.
+func (*UpgradePlan) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *UpgradePlan) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpgradePlan) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *UpgradePlan) GetInfo() string {
+	if x != nil {
+		return x.Info
+	}
+	return ""
+}
+
+func (x *UpgradePlan) GetProposalId() uint64 {
+	if x != nil {
+		return x.ProposalId
+	}
+	return 0
+}
+
+// AppliedUpgrade records an upgrade whose handler ran (state:
+// authority/upgrade/done/ | height).
+type AppliedUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	AppVersion    uint64                 `protobuf:"varint,3,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"` // the app version from that height on
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppliedUpgrade) Reset() {
+	*x = AppliedUpgrade{}
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppliedUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppliedUpgrade) ProtoMessage() {}
+
+func (x *AppliedUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppliedUpgrade.ProtoReflect.Descriptor instead.
+func (*AppliedUpgrade) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AppliedUpgrade) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AppliedUpgrade) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *AppliedUpgrade) GetAppVersion() uint64 {
+	if x != nil {
+		return x.AppVersion
+	}
+	return 0
+}
+
 type Proposal struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Id               uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1300,7 +1572,7 @@ type Proposal struct {
 
 func (x *Proposal) Reset() {
 	*x = Proposal{}
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[16]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1312,7 +1584,7 @@ func (x *Proposal) String() string {
 func (*Proposal) ProtoMessage() {}
 
 func (x *Proposal) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[16]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1325,7 +1597,7 @@ func (x *Proposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposal.ProtoReflect.Descriptor instead.
 func (*Proposal) Descriptor() ([]byte, []int) {
-	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{16}
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Proposal) GetId() uint64 {
@@ -1437,7 +1709,7 @@ type GenesisState struct {
 
 func (x *GenesisState) Reset() {
 	*x = GenesisState{}
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[17]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1721,7 @@ func (x *GenesisState) String() string {
 func (*GenesisState) ProtoMessage() {}
 
 func (x *GenesisState) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[17]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1734,7 @@ func (x *GenesisState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenesisState.ProtoReflect.Descriptor instead.
 func (*GenesisState) Descriptor() ([]byte, []int) {
-	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{17}
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GenesisState) GetCouncil() *Council {
@@ -1526,7 +1798,7 @@ type EventProposalSubmitted struct {
 
 func (x *EventProposalSubmitted) Reset() {
 	*x = EventProposalSubmitted{}
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[18]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1810,7 @@ func (x *EventProposalSubmitted) String() string {
 func (*EventProposalSubmitted) ProtoMessage() {}
 
 func (x *EventProposalSubmitted) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[18]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1823,7 @@ func (x *EventProposalSubmitted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventProposalSubmitted.ProtoReflect.Descriptor instead.
 func (*EventProposalSubmitted) Descriptor() ([]byte, []int) {
-	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{18}
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EventProposalSubmitted) GetId() uint64 {
@@ -1586,7 +1858,7 @@ type EventProposalApproved struct {
 
 func (x *EventProposalApproved) Reset() {
 	*x = EventProposalApproved{}
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[19]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1598,7 +1870,7 @@ func (x *EventProposalApproved) String() string {
 func (*EventProposalApproved) ProtoMessage() {}
 
 func (x *EventProposalApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[19]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1611,7 +1883,7 @@ func (x *EventProposalApproved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventProposalApproved.ProtoReflect.Descriptor instead.
 func (*EventProposalApproved) Descriptor() ([]byte, []int) {
-	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{19}
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *EventProposalApproved) GetId() uint64 {
@@ -1646,7 +1918,7 @@ type EventProposalFinalized struct {
 
 func (x *EventProposalFinalized) Reset() {
 	*x = EventProposalFinalized{}
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[20]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1930,7 @@ func (x *EventProposalFinalized) String() string {
 func (*EventProposalFinalized) ProtoMessage() {}
 
 func (x *EventProposalFinalized) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_authority_v1_authority_proto_msgTypes[20]
+	mi := &file_petro_authority_v1_authority_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1943,7 @@ func (x *EventProposalFinalized) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventProposalFinalized.ProtoReflect.Descriptor instead.
 func (*EventProposalFinalized) Descriptor() ([]byte, []int) {
-	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{20}
+	return file_petro_authority_v1_authority_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *EventProposalFinalized) GetId() uint64 {
@@ -1723,7 +1995,8 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x19proposal_lifetime_seconds\x18\x01 \x01(\x04R\x17proposalLifetimeSeconds\x12)\n" +
 	"\x10timelock_seconds\x18\x02 \x01(\x04R\x0ftimelockSeconds\x127\n" +
 	"\x18max_power_change_percent\x18\x03 \x01(\rR\x15maxPowerChangePercent\x12%\n" +
-	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xa5\t\n" +
+	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xc3\n" +
+	"\n" +
 	"\x06Action\x12>\n" +
 	"\n" +
 	"grant_role\x18\x01 \x01(\v2\x1d.petro.authority.v1.GrantRoleH\x00R\tgrantRole\x12A\n" +
@@ -1740,7 +2013,9 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"set_params\x18\t \x01(\v2\x1d.petro.authority.v1.SetParamsH\x00R\tsetParams\x12A\n" +
 	"\vset_council\x18\n" +
 	" \x01(\v2\x1e.petro.authority.v1.SetCouncilH\x00R\n" +
-	"setCouncil\x12<\n" +
+	"setCouncil\x12P\n" +
+	"\x10schedule_upgrade\x18\v \x01(\v2#.petro.authority.v1.ScheduleUpgradeH\x00R\x0fscheduleUpgrade\x12J\n" +
+	"\x0ecancel_upgrade\x18\f \x01(\v2!.petro.authority.v1.CancelUpgradeH\x00R\rcancelUpgrade\x12<\n" +
 	"\n" +
 	"create_lot\x18\x14 \x01(\v2\x1b.petro.reserve.v1.CreateLotH\x00R\tcreateLot\x12<\n" +
 	"\n" +
@@ -1779,7 +2054,24 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x06params\x18\x01 \x01(\v2\x1a.petro.authority.v1.ParamsR\x06params\"C\n" +
 	"\n" +
 	"SetCouncil\x125\n" +
-	"\acouncil\x18\x01 \x01(\v2\x1b.petro.authority.v1.CouncilR\acouncil\"\xdd\x03\n" +
+	"\acouncil\x18\x01 \x01(\v2\x1b.petro.authority.v1.CouncilR\acouncil\"Q\n" +
+	"\x0fScheduleUpgrade\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x12\n" +
+	"\x04info\x18\x03 \x01(\tR\x04info\"#\n" +
+	"\rCancelUpgrade\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"n\n" +
+	"\vUpgradePlan\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x12\n" +
+	"\x04info\x18\x03 \x01(\tR\x04info\x12\x1f\n" +
+	"\vproposal_id\x18\x04 \x01(\x04R\n" +
+	"proposalId\"]\n" +
+	"\x0eAppliedUpgrade\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x1f\n" +
+	"\vapp_version\x18\x03 \x01(\x04R\n" +
+	"appVersion\"\xdd\x03\n" +
 	"\bProposal\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1a\n" +
 	"\bproposer\x18\x02 \x01(\tR\bproposer\x122\n" +
@@ -1844,7 +2136,7 @@ func file_petro_authority_v1_authority_proto_rawDescGZIP() []byte {
 }
 
 var file_petro_authority_v1_authority_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_petro_authority_v1_authority_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_petro_authority_v1_authority_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_petro_authority_v1_authority_proto_goTypes = []any{
 	(Role)(0),                       // 0: petro.authority.v1.Role
 	(ProposalStatus)(0),             // 1: petro.authority.v1.ProposalStatus
@@ -1864,18 +2156,22 @@ var file_petro_authority_v1_authority_proto_goTypes = []any{
 	(*DenyPeer)(nil),                // 15: petro.authority.v1.DenyPeer
 	(*SetParams)(nil),               // 16: petro.authority.v1.SetParams
 	(*SetCouncil)(nil),              // 17: petro.authority.v1.SetCouncil
-	(*Proposal)(nil),                // 18: petro.authority.v1.Proposal
-	(*GenesisState)(nil),            // 19: petro.authority.v1.GenesisState
-	(*EventProposalSubmitted)(nil),  // 20: petro.authority.v1.EventProposalSubmitted
-	(*EventProposalApproved)(nil),   // 21: petro.authority.v1.EventProposalApproved
-	(*EventProposalFinalized)(nil),  // 22: petro.authority.v1.EventProposalFinalized
-	(*types.CreateLot)(nil),         // 23: petro.reserve.v1.CreateLot
-	(*types.UpdateLot)(nil),         // 24: petro.reserve.v1.UpdateLot
-	(*types.RetireLot)(nil),         // 25: petro.reserve.v1.RetireLot
-	(*types.SetHalt)(nil),           // 26: petro.reserve.v1.SetHalt
-	(*types.SetReserveParams)(nil),  // 27: petro.reserve.v1.SetReserveParams
-	(*types1.WipeFrozen)(nil),       // 28: petro.token.v1.WipeFrozen
-	(*types1.RejectRedemption)(nil), // 29: petro.token.v1.RejectRedemption
+	(*ScheduleUpgrade)(nil),         // 18: petro.authority.v1.ScheduleUpgrade
+	(*CancelUpgrade)(nil),           // 19: petro.authority.v1.CancelUpgrade
+	(*UpgradePlan)(nil),             // 20: petro.authority.v1.UpgradePlan
+	(*AppliedUpgrade)(nil),          // 21: petro.authority.v1.AppliedUpgrade
+	(*Proposal)(nil),                // 22: petro.authority.v1.Proposal
+	(*GenesisState)(nil),            // 23: petro.authority.v1.GenesisState
+	(*EventProposalSubmitted)(nil),  // 24: petro.authority.v1.EventProposalSubmitted
+	(*EventProposalApproved)(nil),   // 25: petro.authority.v1.EventProposalApproved
+	(*EventProposalFinalized)(nil),  // 26: petro.authority.v1.EventProposalFinalized
+	(*types.CreateLot)(nil),         // 27: petro.reserve.v1.CreateLot
+	(*types.UpdateLot)(nil),         // 28: petro.reserve.v1.UpdateLot
+	(*types.RetireLot)(nil),         // 29: petro.reserve.v1.RetireLot
+	(*types.SetHalt)(nil),           // 30: petro.reserve.v1.SetHalt
+	(*types.SetReserveParams)(nil),  // 31: petro.reserve.v1.SetReserveParams
+	(*types1.WipeFrozen)(nil),       // 32: petro.token.v1.WipeFrozen
+	(*types1.RejectRedemption)(nil), // 33: petro.token.v1.RejectRedemption
 }
 var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	0,  // 0: petro.authority.v1.RoleGrant.role:type_name -> petro.authority.v1.Role
@@ -1889,33 +2185,35 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	15, // 8: petro.authority.v1.Action.deny_peer:type_name -> petro.authority.v1.DenyPeer
 	16, // 9: petro.authority.v1.Action.set_params:type_name -> petro.authority.v1.SetParams
 	17, // 10: petro.authority.v1.Action.set_council:type_name -> petro.authority.v1.SetCouncil
-	23, // 11: petro.authority.v1.Action.create_lot:type_name -> petro.reserve.v1.CreateLot
-	24, // 12: petro.authority.v1.Action.update_lot:type_name -> petro.reserve.v1.UpdateLot
-	25, // 13: petro.authority.v1.Action.retire_lot:type_name -> petro.reserve.v1.RetireLot
-	26, // 14: petro.authority.v1.Action.set_halt:type_name -> petro.reserve.v1.SetHalt
-	27, // 15: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
-	28, // 16: petro.authority.v1.Action.wipe_frozen:type_name -> petro.token.v1.WipeFrozen
-	29, // 17: petro.authority.v1.Action.reject_redemption:type_name -> petro.token.v1.RejectRedemption
-	0,  // 18: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
-	0,  // 19: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
-	4,  // 20: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
-	5,  // 21: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 22: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
-	2,  // 23: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
-	7,  // 24: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
-	1,  // 25: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
-	2,  // 26: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
-	3,  // 27: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
-	4,  // 28: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
-	5,  // 29: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 30: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	18, // 31: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
-	1,  // 32: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	18, // 11: petro.authority.v1.Action.schedule_upgrade:type_name -> petro.authority.v1.ScheduleUpgrade
+	19, // 12: petro.authority.v1.Action.cancel_upgrade:type_name -> petro.authority.v1.CancelUpgrade
+	27, // 13: petro.authority.v1.Action.create_lot:type_name -> petro.reserve.v1.CreateLot
+	28, // 14: petro.authority.v1.Action.update_lot:type_name -> petro.reserve.v1.UpdateLot
+	29, // 15: petro.authority.v1.Action.retire_lot:type_name -> petro.reserve.v1.RetireLot
+	30, // 16: petro.authority.v1.Action.set_halt:type_name -> petro.reserve.v1.SetHalt
+	31, // 17: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
+	32, // 18: petro.authority.v1.Action.wipe_frozen:type_name -> petro.token.v1.WipeFrozen
+	33, // 19: petro.authority.v1.Action.reject_redemption:type_name -> petro.token.v1.RejectRedemption
+	0,  // 20: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
+	0,  // 21: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
+	4,  // 22: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
+	5,  // 23: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 24: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
+	2,  // 25: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
+	7,  // 26: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
+	1,  // 27: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
+	2,  // 28: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
+	3,  // 29: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
+	4,  // 30: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
+	5,  // 31: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 32: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
+	22, // 33: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
+	1,  // 34: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
@@ -1934,6 +2232,8 @@ func file_petro_authority_v1_authority_proto_init() {
 		(*Action_DenyPeer)(nil),
 		(*Action_SetParams)(nil),
 		(*Action_SetCouncil)(nil),
+		(*Action_ScheduleUpgrade)(nil),
+		(*Action_CancelUpgrade)(nil),
 		(*Action_CreateLot)(nil),
 		(*Action_UpdateLot)(nil),
 		(*Action_RetireLot)(nil),
@@ -1948,7 +2248,7 @@ func file_petro_authority_v1_authority_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_authority_v1_authority_proto_rawDesc), len(file_petro_authority_v1_authority_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   21,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -38,4 +38,10 @@ var (
 	// #21
 	ErrSignerFrozen       = petro.Register(Codespace, 30, "signer is frozen: its roles are suspended")
 	ErrCouncilUnreachable = petro.Register(Codespace, 31, "unfrozen council members would be fewer than the threshold")
+	// Coordinated upgrades (#14): 45–59.
+	ErrInvalidUpgrade     = petro.Register(Codespace, 45, "invalid upgrade plan")
+	ErrUpgradeTooSoon     = petro.Register(Codespace, 46, "upgrade height too soon")
+	ErrUpgradeScheduled   = petro.Register(Codespace, 47, "an upgrade is already scheduled")
+	ErrUpgradeNameUsed    = petro.Register(Codespace, 48, "upgrade name already used")
+	ErrNoUpgradeScheduled = petro.Register(Codespace, 49, "no such upgrade scheduled")
 )

@@ -870,6 +870,222 @@ func (x *QueryParamsResponse) GetHeight() int64 {
 	return 0
 }
 
+type QueryUpgradePlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryUpgradePlanRequest) Reset() {
+	*x = QueryUpgradePlanRequest{}
+	mi := &file_petro_authority_v1_query_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryUpgradePlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryUpgradePlanRequest) ProtoMessage() {}
+
+func (x *QueryUpgradePlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_query_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryUpgradePlanRequest.ProtoReflect.Descriptor instead.
+func (*QueryUpgradePlanRequest) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_query_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *QueryUpgradePlanRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryUpgradePlanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *UpgradePlan           `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`                                // absent when none is scheduled
+	AppVersion    uint64                 `protobuf:"varint,2,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"` // the chain's app (protocol) version at height
+	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryUpgradePlanResponse) Reset() {
+	*x = QueryUpgradePlanResponse{}
+	mi := &file_petro_authority_v1_query_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryUpgradePlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryUpgradePlanResponse) ProtoMessage() {}
+
+func (x *QueryUpgradePlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_query_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryUpgradePlanResponse.ProtoReflect.Descriptor instead.
+func (*QueryUpgradePlanResponse) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_query_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *QueryUpgradePlanResponse) GetPlan() *UpgradePlan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+func (x *QueryUpgradePlanResponse) GetAppVersion() uint64 {
+	if x != nil {
+		return x.AppVersion
+	}
+	return 0
+}
+
+func (x *QueryUpgradePlanResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryAppliedUpgradesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pagination    *PageRequest           `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"` // key: 8-byte big-endian height to start from
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAppliedUpgradesRequest) Reset() {
+	*x = QueryAppliedUpgradesRequest{}
+	mi := &file_petro_authority_v1_query_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAppliedUpgradesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAppliedUpgradesRequest) ProtoMessage() {}
+
+func (x *QueryAppliedUpgradesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_query_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAppliedUpgradesRequest.ProtoReflect.Descriptor instead.
+func (*QueryAppliedUpgradesRequest) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_query_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *QueryAppliedUpgradesRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
+func (x *QueryAppliedUpgradesRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryAppliedUpgradesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Upgrades      []*AppliedUpgrade      `protobuf:"bytes,1,rep,name=upgrades,proto3" json:"upgrades,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAppliedUpgradesResponse) Reset() {
+	*x = QueryAppliedUpgradesResponse{}
+	mi := &file_petro_authority_v1_query_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAppliedUpgradesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAppliedUpgradesResponse) ProtoMessage() {}
+
+func (x *QueryAppliedUpgradesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_authority_v1_query_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAppliedUpgradesResponse.ProtoReflect.Descriptor instead.
+func (*QueryAppliedUpgradesResponse) Descriptor() ([]byte, []int) {
+	return file_petro_authority_v1_query_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *QueryAppliedUpgradesResponse) GetUpgrades() []*AppliedUpgrade {
+	if x != nil {
+		return x.Upgrades
+	}
+	return nil
+}
+
+func (x *QueryAppliedUpgradesResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
+func (x *QueryAppliedUpgradesResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
 var File_petro_authority_v1_query_proto protoreflect.FileDescriptor
 
 const file_petro_authority_v1_query_proto_rawDesc = "" +
@@ -935,7 +1151,25 @@ const file_petro_authority_v1_query_proto_rawDesc = "" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"a\n" +
 	"\x13QueryParamsResponse\x122\n" +
 	"\x06params\x18\x01 \x01(\v2\x1a.petro.authority.v1.ParamsR\x06params\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height2\x9c\x05\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"1\n" +
+	"\x17QueryUpgradePlanRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"\x88\x01\n" +
+	"\x18QueryUpgradePlanResponse\x123\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1f.petro.authority.v1.UpgradePlanR\x04plan\x12\x1f\n" +
+	"\vapp_version\x18\x02 \x01(\x04R\n" +
+	"appVersion\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"v\n" +
+	"\x1bQueryAppliedUpgradesRequest\x12?\n" +
+	"\n" +
+	"pagination\x18\x01 \x01(\v2\x1f.petro.authority.v1.PageRequestR\n" +
+	"pagination\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"\xb8\x01\n" +
+	"\x1cQueryAppliedUpgradesResponse\x12>\n" +
+	"\bupgrades\x18\x01 \x03(\v2\".petro.authority.v1.AppliedUpgradeR\bupgrades\x12@\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
+	"pagination\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height2\xfc\x06\n" +
 	"\x05Query\x12\\\n" +
 	"\aCouncil\x12'.petro.authority.v1.QueryCouncilRequest\x1a(.petro.authority.v1.QueryCouncilResponse\x12_\n" +
 	"\bProposal\x12(.petro.authority.v1.QueryProposalRequest\x1a).petro.authority.v1.QueryProposalResponse\x12b\n" +
@@ -944,7 +1178,9 @@ const file_petro_authority_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"Validators\x12*.petro.authority.v1.QueryValidatorsRequest\x1a+.petro.authority.v1.QueryValidatorsResponse\x12V\n" +
 	"\x05Peers\x12%.petro.authority.v1.QueryPeersRequest\x1a&.petro.authority.v1.QueryPeersResponse\x12Y\n" +
-	"\x06Params\x12&.petro.authority.v1.QueryParamsRequest\x1a'.petro.authority.v1.QueryParamsResponseB2Z0github.com/petro-network/petro/x/authority/typesb\x06proto3"
+	"\x06Params\x12&.petro.authority.v1.QueryParamsRequest\x1a'.petro.authority.v1.QueryParamsResponse\x12h\n" +
+	"\vUpgradePlan\x12+.petro.authority.v1.QueryUpgradePlanRequest\x1a,.petro.authority.v1.QueryUpgradePlanResponse\x12t\n" +
+	"\x0fAppliedUpgrades\x12/.petro.authority.v1.QueryAppliedUpgradesRequest\x1a0.petro.authority.v1.QueryAppliedUpgradesResponseB2Z0github.com/petro-network/petro/x/authority/typesb\x06proto3"
 
 var (
 	file_petro_authority_v1_query_proto_rawDescOnce sync.Once
@@ -958,66 +1194,80 @@ func file_petro_authority_v1_query_proto_rawDescGZIP() []byte {
 	return file_petro_authority_v1_query_proto_rawDescData
 }
 
-var file_petro_authority_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_petro_authority_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_petro_authority_v1_query_proto_goTypes = []any{
-	(*PageRequest)(nil),             // 0: petro.authority.v1.PageRequest
-	(*PageResponse)(nil),            // 1: petro.authority.v1.PageResponse
-	(*QueryCouncilRequest)(nil),     // 2: petro.authority.v1.QueryCouncilRequest
-	(*QueryCouncilResponse)(nil),    // 3: petro.authority.v1.QueryCouncilResponse
-	(*QueryProposalRequest)(nil),    // 4: petro.authority.v1.QueryProposalRequest
-	(*QueryProposalResponse)(nil),   // 5: petro.authority.v1.QueryProposalResponse
-	(*QueryProposalsRequest)(nil),   // 6: petro.authority.v1.QueryProposalsRequest
-	(*QueryProposalsResponse)(nil),  // 7: petro.authority.v1.QueryProposalsResponse
-	(*QueryRolesRequest)(nil),       // 8: petro.authority.v1.QueryRolesRequest
-	(*QueryRolesResponse)(nil),      // 9: petro.authority.v1.QueryRolesResponse
-	(*QueryValidatorsRequest)(nil),  // 10: petro.authority.v1.QueryValidatorsRequest
-	(*QueryValidatorsResponse)(nil), // 11: petro.authority.v1.QueryValidatorsResponse
-	(*QueryPeersRequest)(nil),       // 12: petro.authority.v1.QueryPeersRequest
-	(*QueryPeersResponse)(nil),      // 13: petro.authority.v1.QueryPeersResponse
-	(*QueryParamsRequest)(nil),      // 14: petro.authority.v1.QueryParamsRequest
-	(*QueryParamsResponse)(nil),     // 15: petro.authority.v1.QueryParamsResponse
-	(*Council)(nil),                 // 16: petro.authority.v1.Council
-	(*Proposal)(nil),                // 17: petro.authority.v1.Proposal
-	(ProposalStatus)(0),             // 18: petro.authority.v1.ProposalStatus
-	(Role)(0),                       // 19: petro.authority.v1.Role
-	(*RoleGrant)(nil),               // 20: petro.authority.v1.RoleGrant
-	(*Validator)(nil),               // 21: petro.authority.v1.Validator
-	(*AllowedPeer)(nil),             // 22: petro.authority.v1.AllowedPeer
-	(*Params)(nil),                  // 23: petro.authority.v1.Params
+	(*PageRequest)(nil),                  // 0: petro.authority.v1.PageRequest
+	(*PageResponse)(nil),                 // 1: petro.authority.v1.PageResponse
+	(*QueryCouncilRequest)(nil),          // 2: petro.authority.v1.QueryCouncilRequest
+	(*QueryCouncilResponse)(nil),         // 3: petro.authority.v1.QueryCouncilResponse
+	(*QueryProposalRequest)(nil),         // 4: petro.authority.v1.QueryProposalRequest
+	(*QueryProposalResponse)(nil),        // 5: petro.authority.v1.QueryProposalResponse
+	(*QueryProposalsRequest)(nil),        // 6: petro.authority.v1.QueryProposalsRequest
+	(*QueryProposalsResponse)(nil),       // 7: petro.authority.v1.QueryProposalsResponse
+	(*QueryRolesRequest)(nil),            // 8: petro.authority.v1.QueryRolesRequest
+	(*QueryRolesResponse)(nil),           // 9: petro.authority.v1.QueryRolesResponse
+	(*QueryValidatorsRequest)(nil),       // 10: petro.authority.v1.QueryValidatorsRequest
+	(*QueryValidatorsResponse)(nil),      // 11: petro.authority.v1.QueryValidatorsResponse
+	(*QueryPeersRequest)(nil),            // 12: petro.authority.v1.QueryPeersRequest
+	(*QueryPeersResponse)(nil),           // 13: petro.authority.v1.QueryPeersResponse
+	(*QueryParamsRequest)(nil),           // 14: petro.authority.v1.QueryParamsRequest
+	(*QueryParamsResponse)(nil),          // 15: petro.authority.v1.QueryParamsResponse
+	(*QueryUpgradePlanRequest)(nil),      // 16: petro.authority.v1.QueryUpgradePlanRequest
+	(*QueryUpgradePlanResponse)(nil),     // 17: petro.authority.v1.QueryUpgradePlanResponse
+	(*QueryAppliedUpgradesRequest)(nil),  // 18: petro.authority.v1.QueryAppliedUpgradesRequest
+	(*QueryAppliedUpgradesResponse)(nil), // 19: petro.authority.v1.QueryAppliedUpgradesResponse
+	(*Council)(nil),                      // 20: petro.authority.v1.Council
+	(*Proposal)(nil),                     // 21: petro.authority.v1.Proposal
+	(ProposalStatus)(0),                  // 22: petro.authority.v1.ProposalStatus
+	(Role)(0),                            // 23: petro.authority.v1.Role
+	(*RoleGrant)(nil),                    // 24: petro.authority.v1.RoleGrant
+	(*Validator)(nil),                    // 25: petro.authority.v1.Validator
+	(*AllowedPeer)(nil),                  // 26: petro.authority.v1.AllowedPeer
+	(*Params)(nil),                       // 27: petro.authority.v1.Params
+	(*UpgradePlan)(nil),                  // 28: petro.authority.v1.UpgradePlan
+	(*AppliedUpgrade)(nil),               // 29: petro.authority.v1.AppliedUpgrade
 }
 var file_petro_authority_v1_query_proto_depIdxs = []int32{
-	16, // 0: petro.authority.v1.QueryCouncilResponse.council:type_name -> petro.authority.v1.Council
-	17, // 1: petro.authority.v1.QueryProposalResponse.proposal:type_name -> petro.authority.v1.Proposal
-	18, // 2: petro.authority.v1.QueryProposalsRequest.status:type_name -> petro.authority.v1.ProposalStatus
+	20, // 0: petro.authority.v1.QueryCouncilResponse.council:type_name -> petro.authority.v1.Council
+	21, // 1: petro.authority.v1.QueryProposalResponse.proposal:type_name -> petro.authority.v1.Proposal
+	22, // 2: petro.authority.v1.QueryProposalsRequest.status:type_name -> petro.authority.v1.ProposalStatus
 	0,  // 3: petro.authority.v1.QueryProposalsRequest.pagination:type_name -> petro.authority.v1.PageRequest
-	17, // 4: petro.authority.v1.QueryProposalsResponse.proposals:type_name -> petro.authority.v1.Proposal
+	21, // 4: petro.authority.v1.QueryProposalsResponse.proposals:type_name -> petro.authority.v1.Proposal
 	1,  // 5: petro.authority.v1.QueryProposalsResponse.pagination:type_name -> petro.authority.v1.PageResponse
-	19, // 6: petro.authority.v1.QueryRolesRequest.role:type_name -> petro.authority.v1.Role
+	23, // 6: petro.authority.v1.QueryRolesRequest.role:type_name -> petro.authority.v1.Role
 	0,  // 7: petro.authority.v1.QueryRolesRequest.pagination:type_name -> petro.authority.v1.PageRequest
-	20, // 8: petro.authority.v1.QueryRolesResponse.roles:type_name -> petro.authority.v1.RoleGrant
+	24, // 8: petro.authority.v1.QueryRolesResponse.roles:type_name -> petro.authority.v1.RoleGrant
 	1,  // 9: petro.authority.v1.QueryRolesResponse.pagination:type_name -> petro.authority.v1.PageResponse
-	21, // 10: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
-	22, // 11: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
-	23, // 12: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
-	2,  // 13: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
-	4,  // 14: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
-	6,  // 15: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
-	8,  // 16: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
-	10, // 17: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
-	12, // 18: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
-	14, // 19: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
-	3,  // 20: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
-	5,  // 21: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
-	7,  // 22: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
-	9,  // 23: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
-	11, // 24: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
-	13, // 25: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
-	15, // 26: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
-	20, // [20:27] is the sub-list for method output_type
-	13, // [13:20] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	25, // 10: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
+	26, // 11: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
+	27, // 12: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
+	28, // 13: petro.authority.v1.QueryUpgradePlanResponse.plan:type_name -> petro.authority.v1.UpgradePlan
+	0,  // 14: petro.authority.v1.QueryAppliedUpgradesRequest.pagination:type_name -> petro.authority.v1.PageRequest
+	29, // 15: petro.authority.v1.QueryAppliedUpgradesResponse.upgrades:type_name -> petro.authority.v1.AppliedUpgrade
+	1,  // 16: petro.authority.v1.QueryAppliedUpgradesResponse.pagination:type_name -> petro.authority.v1.PageResponse
+	2,  // 17: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
+	4,  // 18: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
+	6,  // 19: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
+	8,  // 20: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
+	10, // 21: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
+	12, // 22: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
+	14, // 23: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
+	16, // 24: petro.authority.v1.Query.UpgradePlan:input_type -> petro.authority.v1.QueryUpgradePlanRequest
+	18, // 25: petro.authority.v1.Query.AppliedUpgrades:input_type -> petro.authority.v1.QueryAppliedUpgradesRequest
+	3,  // 26: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
+	5,  // 27: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
+	7,  // 28: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
+	9,  // 29: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
+	11, // 30: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
+	13, // 31: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
+	15, // 32: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
+	17, // 33: petro.authority.v1.Query.UpgradePlan:output_type -> petro.authority.v1.QueryUpgradePlanResponse
+	19, // 34: petro.authority.v1.Query.AppliedUpgrades:output_type -> petro.authority.v1.QueryAppliedUpgradesResponse
+	26, // [26:35] is the sub-list for method output_type
+	17, // [17:26] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_query_proto_init() }
@@ -1032,7 +1282,7 @@ func file_petro_authority_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_authority_v1_query_proto_rawDesc), len(file_petro_authority_v1_query_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,13 +19,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Query_Council_FullMethodName    = "/petro.authority.v1.Query/Council"
-	Query_Proposal_FullMethodName   = "/petro.authority.v1.Query/Proposal"
-	Query_Proposals_FullMethodName  = "/petro.authority.v1.Query/Proposals"
-	Query_Roles_FullMethodName      = "/petro.authority.v1.Query/Roles"
-	Query_Validators_FullMethodName = "/petro.authority.v1.Query/Validators"
-	Query_Peers_FullMethodName      = "/petro.authority.v1.Query/Peers"
-	Query_Params_FullMethodName     = "/petro.authority.v1.Query/Params"
+	Query_Council_FullMethodName         = "/petro.authority.v1.Query/Council"
+	Query_Proposal_FullMethodName        = "/petro.authority.v1.Query/Proposal"
+	Query_Proposals_FullMethodName       = "/petro.authority.v1.Query/Proposals"
+	Query_Roles_FullMethodName           = "/petro.authority.v1.Query/Roles"
+	Query_Validators_FullMethodName      = "/petro.authority.v1.Query/Validators"
+	Query_Peers_FullMethodName           = "/petro.authority.v1.Query/Peers"
+	Query_Params_FullMethodName          = "/petro.authority.v1.Query/Params"
+	Query_UpgradePlan_FullMethodName     = "/petro.authority.v1.Query/UpgradePlan"
+	Query_AppliedUpgrades_FullMethodName = "/petro.authority.v1.Query/AppliedUpgrades"
 )
 
 // QueryClient is the client API for Query service.
@@ -45,6 +47,10 @@ type QueryClient interface {
 	// allowlist.
 	Peers(ctx context.Context, in *QueryPeersRequest, opts ...grpc.CallOption) (*QueryPeersResponse, error)
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// UpgradePlan is the scheduled upgrade (if any) and the app version.
+	UpgradePlan(ctx context.Context, in *QueryUpgradePlanRequest, opts ...grpc.CallOption) (*QueryUpgradePlanResponse, error)
+	// AppliedUpgrades lists the upgrades applied so far, by height.
+	AppliedUpgrades(ctx context.Context, in *QueryAppliedUpgradesRequest, opts ...grpc.CallOption) (*QueryAppliedUpgradesResponse, error)
 }
 
 type queryClient struct {
@@ -125,6 +131,26 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) UpgradePlan(ctx context.Context, in *QueryUpgradePlanRequest, opts ...grpc.CallOption) (*QueryUpgradePlanResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryUpgradePlanResponse)
+	err := c.cc.Invoke(ctx, Query_UpgradePlan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) AppliedUpgrades(ctx context.Context, in *QueryAppliedUpgradesRequest, opts ...grpc.CallOption) (*QueryAppliedUpgradesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryAppliedUpgradesResponse)
+	err := c.cc.Invoke(ctx, Query_AppliedUpgrades_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -142,6 +168,10 @@ type QueryServer interface {
 	// allowlist.
 	Peers(context.Context, *QueryPeersRequest) (*QueryPeersResponse, error)
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// UpgradePlan is the scheduled upgrade (if any) and the app version.
+	UpgradePlan(context.Context, *QueryUpgradePlanRequest) (*QueryUpgradePlanResponse, error)
+	// AppliedUpgrades lists the upgrades applied so far, by height.
+	AppliedUpgrades(context.Context, *QueryAppliedUpgradesRequest) (*QueryAppliedUpgradesResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -172,6 +202,12 @@ func (UnimplementedQueryServer) Peers(context.Context, *QueryPeersRequest) (*Que
 }
 func (UnimplementedQueryServer) Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (UnimplementedQueryServer) UpgradePlan(context.Context, *QueryUpgradePlanRequest) (*QueryUpgradePlanResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpgradePlan not implemented")
+}
+func (UnimplementedQueryServer) AppliedUpgrades(context.Context, *QueryAppliedUpgradesRequest) (*QueryAppliedUpgradesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AppliedUpgrades not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -320,6 +356,42 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_UpgradePlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryUpgradePlanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).UpgradePlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_UpgradePlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).UpgradePlan(ctx, req.(*QueryUpgradePlanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_AppliedUpgrades_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAppliedUpgradesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).AppliedUpgrades(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_AppliedUpgrades_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).AppliedUpgrades(ctx, req.(*QueryAppliedUpgradesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -354,6 +426,14 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "UpgradePlan",
+			Handler:    _Query_UpgradePlan_Handler,
+		},
+		{
+			MethodName: "AppliedUpgrades",
+			Handler:    _Query_AppliedUpgrades_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
