@@ -76,6 +76,7 @@ type App struct {
 	checkMu       sync.Mutex
 	check         *store.Branch
 	lastBlockTime time.Time
+	pending       pendingTxs // txs the check state holds (check_tx.go)
 
 	// the block being finalized, handed to listeners at Commit
 	pendingHeight  int64
@@ -194,6 +195,7 @@ func (a *App) resetCheckState() error {
 	}
 	a.checkMu.Lock()
 	a.check = store.NewBranch(kv)
+	a.pending = nil // recheck admits again what stays in the mempool
 	a.checkMu.Unlock()
 	return nil
 }
