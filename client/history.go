@@ -72,7 +72,7 @@ var ErrSubscriptionDropped = errors.New("client: node dropped the tx subscriptio
 // (returned) or the node ends the stream (ErrSubscriptionDropped wrapping
 // the status when it dropped a slow subscriber or refused a new one).
 // fn runs on the receiving goroutine: a slow fn makes the node drop the
-// subscription once its buffer (app.toml grpc.subscription_buffer) fills.
+// subscription once its buffer (app.toml grpc.subscription_buffer_blocks) fills.
 func (c *Client) WatchTxs(ctx context.Context, address string, fn func(*txtypes.TxRecord) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -35,11 +35,12 @@ type Config struct {
 	// more wait their turn (until their deadline).
 	MaxHistorySearches int `toml:"max_history_searches"`
 	// SubscribeTxs limits: streams in all, streams per client connection,
-	// and txs queued per stream before a client that does not keep up is
-	// dropped (ResourceExhausted).
-	MaxSubscriptions        int `toml:"max_subscriptions"`
-	MaxSubscriptionsPerConn int `toml:"max_subscriptions_per_conn"`
-	SubscriptionBuffer      int `toml:"subscription_buffer"`
+	// and blocks (each with its txs for the stream's address) queued per
+	// stream before a client that does not keep up is dropped
+	// (ResourceExhausted).
+	MaxSubscriptions         int `toml:"max_subscriptions"`
+	MaxSubscriptionsPerConn  int `toml:"max_subscriptions_per_conn"`
+	SubscriptionBufferBlocks int `toml:"subscription_buffer_blocks"`
 }
 
 // DefaultConfig listens on the Cosmos default gRPC port on loopback.
@@ -52,9 +53,9 @@ func DefaultConfig() Config {
 		MaxCommitWaiters:     10_000,
 		MaxHistorySearches:   4,
 
-		MaxSubscriptions:        1_000,
-		MaxSubscriptionsPerConn: 16,
-		SubscriptionBuffer:      256,
+		MaxSubscriptions:         1_000,
+		MaxSubscriptionsPerConn:  16,
+		SubscriptionBufferBlocks: 64,
 	}
 }
 

@@ -87,25 +87,36 @@ func (s *TxService) GetTxsByAddress(ctx context.Context, req *txtypes.GetTxsByAd
 	case <-ctx.Done(): // waited for one of the MaxHistorySearches slots
 		return nil, status.FromContextError(ctx.Err()).Err()
 	}
-	q := fmt.Sprintf("%s.%s='%s' AND tx.height<=%d", app.EventTypeTx, app.AttributeKeyAddress, req.GetAddress(), key.AnchorHeight)
-	if from > 0 {
-		q += fmt.Sprintf(" AND tx.height>=%d", from)
-	}
-	if t := req.GetMsgType(); t != "" {
-		q += fmt.Sprintf(" AND %s.%s='%s'", app.EventTypeTx, app.AttributeKeyMsgType, t)
+	query := func(anchor int64) string {
+		q := fmt.Sprintf("%s.%s='%s' AND tx.height<=%d", app.EventTypeTx, app.AttributeKeyAddress, req.GetAddress(), anchor)
+		if from > 0 {
+			q += fmt.Sprintf(" AND tx.height>=%d", from)
+		}
+		if t := req.GetMsgType(); t != "" {
+			q += fmt.Sprintf(" AND %s.%s='%s'", app.EventTypeTx, app.AttributeKeyMsgType, t)
+		}
+		return q
 	}
 
 	resp := &txtypes.GetTxsByAddressResponse{}
 	times := map[int64]int64{}
 	offset := key.Offset
+	firstPage := len(req.GetPageKey()) == 0
 	for len(resp.Txs) < limit {
 		page, perPage := int(offset/MaxHistoryLimit)+1, MaxHistoryLimit
-		res, err := s.node.TxSearch(ctx, q, false, &page, &perPage, order)
+		res, err := s.node.TxSearch(ctx, query(key.AnchorHeight), false, &page, &perPage, order)
 		if err != nil {
 			if strings.Contains(err.Error(), "page should be within") { // past the last page
 				break
 			}
 			return nil, indexerErr(err)
+		}
+		if firstPage && order == "desc" && len(res.Txs) > 0 {
+			// CometBFT indexes a block after the app committed it, one block
+			// at a time and each atomically: the newest tx found is the
+			// highest height surely complete. Pinning the list there keeps
+			// a block indexed later from shifting the next pages.
+			key.AnchorHeight, firstPage = res.Txs[0].Height, false
 		}
 		resp.Total = uint64(res.TotalCount)
 		skip := int(offset % MaxHistoryLimit)

@@ -38,11 +38,12 @@ type committedBlock struct {
 	results []*abci.ExecTxResult
 }
 
-// subscriber is one stream. txs is written only by the hub goroutine;
-// dropped is closed (once, under hub.mu) when the hub gives up on it.
+// subscriber is one stream. txs (one batch per block) is written only by
+// the hub goroutine; dropped is closed (once, under hub.mu) when the hub
+// gives up on it or the stream ends.
 type subscriber struct {
 	addr, conn string
-	txs        chan *txtypes.TxRecord
+	txs        chan []*txtypes.TxRecord
 	dropped    chan struct{}
 	gone       bool
 }
@@ -53,7 +54,7 @@ const hubQueue = 64
 
 func newSubHub(cfg Config, record func(int64, uint32, []byte, *abci.ExecTxResult, map[int64]int64) *txtypes.TxRecord) *subHub {
 	return &subHub{
-		buf: max(cfg.SubscriptionBuffer, 1), maxTotal: cfg.MaxSubscriptions, maxPerConn: cfg.MaxSubscriptionsPerConn,
+		buf: max(cfg.SubscriptionBufferBlocks, 1), maxTotal: cfg.MaxSubscriptions, maxPerConn: cfg.MaxSubscriptionsPerConn,
 		record: record, byAddr: map[string]map[*subscriber]struct{}{}, perConn: map[string]int{},
 	}
 }
@@ -76,7 +77,7 @@ func (h *subHub) add(addr, conn string) (*subscriber, error) {
 		h.blocks = make(chan committedBlock, hubQueue)
 		go h.run(h.blocks)
 	}
-	sub := &subscriber{addr: addr, conn: conn, txs: make(chan *txtypes.TxRecord, h.buf), dropped: make(chan struct{})}
+	sub := &subscriber{addr: addr, conn: conn, txs: make(chan []*txtypes.TxRecord, h.buf), dropped: make(chan struct{})}
 	if h.byAddr[addr] == nil {
 		h.byAddr[addr] = map[*subscriber]struct{}{}
 	}
@@ -128,37 +129,52 @@ func (h *subHub) onCommit(height int64, txs [][]byte, results []*abci.ExecTxResu
 	}
 }
 
-// run fans queued blocks out, for the life of the process (one goroutine).
+// run fans queued blocks out, for the life of the process (one goroutine):
+// each subscriber gets one batch per block, its matching txs in block
+// order, or is dropped if its buffer of batches is full.
 func (h *subHub) run(blocks <-chan committedBlock) {
 	for b := range blocks {
 		times := map[int64]int64{}
+		batches := map[*subscriber][]*txtypes.TxRecord{}
+		var order []*subscriber
 		for i, res := range b.results {
+			var rec *txtypes.TxRecord // built once, only if someone listens
 			for _, addr := range indexedAddresses(res) {
-				h.deliver(addr, func() *txtypes.TxRecord { return h.record(b.height, uint32(i), b.txs[i], res, times) })
+				for _, sub := range h.listeners(addr) {
+					if rec == nil {
+						rec = h.record(b.height, uint32(i), b.txs[i], res, times)
+					}
+					if batches[sub] == nil {
+						order = append(order, sub)
+					}
+					batches[sub] = append(batches[sub], rec)
+				}
 			}
 		}
+		h.mu.Lock()
+		for _, sub := range order {
+			if sub.gone {
+				continue
+			}
+			select {
+			case sub.txs <- batches[sub]:
+			default:
+				h.removeLocked(sub)
+			}
+		}
+		h.mu.Unlock()
 	}
 }
 
-// deliver hands addr's subscribers the record (built once, only if
-// someone listens), dropping those whose buffer is full.
-func (h *subHub) deliver(addr string, build func() *txtypes.TxRecord) {
-	h.mu.Lock()
-	n := len(h.byAddr[addr])
-	h.mu.Unlock()
-	if n == 0 {
-		return
-	}
-	rec := build() // outside the lock: may read the block store
+// listeners are addr's subscribers now.
+func (h *subHub) listeners(addr string) []*subscriber {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	out := make([]*subscriber, 0, len(h.byAddr[addr]))
 	for sub := range h.byAddr[addr] {
-		select {
-		case sub.txs <- rec:
-		default:
-			h.removeLocked(sub)
-		}
+		out = append(out, sub)
 	}
+	return out
 }
 
 // indexedAddresses are the addresses of a result's index event.
@@ -180,8 +196,8 @@ func indexedAddresses(res *abci.ExecTxResult) []string {
 // SubscribeTxs streams the txs committed after the call that touch the
 // address (see app.TxParties), in commit order. Limits: app.toml
 // grpc.max_subscriptions, max_subscriptions_per_conn (ResourceExhausted at
-// the start) and subscription_buffer: a client more than that many txs
-// behind is dropped with ResourceExhausted.
+// the start) and subscription_buffer_blocks: a client more than that many
+// blocks (with txs for it) behind is dropped with ResourceExhausted.
 func (s *TxService) SubscribeTxs(req *txtypes.SubscribeTxsRequest, stream grpc.ServerStreamingServer[txtypes.SubscribeTxsResponse]) error {
 	if _, err := crypto.AddressFromBech32(req.GetAddress()); err != nil {
 		return status.Errorf(codes.InvalidArgument, "address: %v", err)
@@ -203,10 +219,12 @@ func (s *TxService) SubscribeTxs(req *txtypes.SubscribeTxsRequest, stream grpc.S
 	go func() {
 		for {
 			select {
-			case rec := <-sub.txs:
-				if err := stream.Send(&txtypes.SubscribeTxsResponse{Tx: rec}); err != nil {
-					sendErr <- err
-					return
+			case batch := <-sub.txs:
+				for _, rec := range batch {
+					if err := stream.Send(&txtypes.SubscribeTxsResponse{Tx: rec}); err != nil {
+						sendErr <- err
+						return
+					}
 				}
 			case <-sub.dropped:
 				return
@@ -219,7 +237,7 @@ func (s *TxService) SubscribeTxs(req *txtypes.SubscribeTxsRequest, stream grpc.S
 	case err := <-sendErr:
 		return err
 	case <-sub.dropped:
-		return status.Errorf(codes.ResourceExhausted, "subscriber dropped: more than %d txs waiting to be read; resubscribe and fill the gap with GetTxsByAddress", s.subs.buf)
+		return status.Errorf(codes.ResourceExhausted, "subscriber dropped: the txs of more than %d blocks were waiting to be read; resubscribe and fill the gap with GetTxsByAddress", s.subs.buf)
 	case <-ctx.Done():
 		return status.FromContextError(ctx.Err()).Err()
 	}
