@@ -131,7 +131,7 @@ func TestNodeServesWallets(t *testing.T) {
 				_, err := txc.Broadcast(ctx, &txtypes.BroadcastRequest{TxBytes: []byte{1}, Mode: 77})
 				return err
 			}, codes.InvalidArgument},
-			"bad hash":        {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: "zz"}); return err }, codes.InvalidArgument},
+			"bad hash": {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: "zz"}); return err }, codes.InvalidArgument},
 			"unknown hash": {func() error {
 				_, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: strings.Repeat("ab", 32)})
 				return err
