@@ -77,8 +77,14 @@ func (s *TxService) GetTxsByAddress(ctx context.Context, req *txtypes.GetTxsByAd
 			key.AnchorHeight = to
 		}
 	}
-	if key.AnchorHeight < max(from, 1) {
-		return &txtypes.GetTxsByAddressResponse{}, nil
+
+	st, err := s.node.Status(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Unavailable, "node status: "+err.Error())
+	}
+	earliest := st.SyncInfo.EarliestBlockHeight
+	if to > 0 && to < earliest {
+		return nil, status.Errorf(codes.FailedPrecondition, "this node has blocks from height %d only (it joined by state sync): ask a node that has height %d", earliest, to)
 	}
 
 	select {
@@ -98,7 +104,10 @@ func (s *TxService) GetTxsByAddress(ctx context.Context, req *txtypes.GetTxsByAd
 		return q
 	}
 
-	resp := &txtypes.GetTxsByAddressResponse{}
+	resp := &txtypes.GetTxsByAddressResponse{EarliestHeight: earliest}
+	if key.AnchorHeight < max(from, 1) {
+		return resp, nil
+	}
 	times := map[int64]int64{}
 	offset := key.Offset
 	firstPage := len(req.GetPageKey()) == 0

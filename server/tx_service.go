@@ -29,6 +29,7 @@ type Node interface {
 	Tx(ctx context.Context, hash []byte, prove bool) (*coretypes.ResultTx, error)
 	TxSearch(ctx context.Context, query string, prove bool, page, perPage *int, orderBy string) (*coretypes.ResultTxSearch, error)
 	Header(ctx context.Context, height *int64) (*coretypes.ResultHeader, error)
+	Status(ctx context.Context) (*coretypes.ResultStatus, error)
 }
 
 const (

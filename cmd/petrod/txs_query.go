@@ -75,6 +75,9 @@ tx index (config.toml [tx_index] indexer = "kv"). Newest first unless
 					printResultLines(w, tx.GetCodespace(), tx.GetCode(), tx.GetLog(), nil)
 				}
 				fmt.Fprintf(w, "total: %d\n", r.GetTotal())
+				if e := r.GetEarliestHeight(); e > 1 {
+					fmt.Fprintf(w, "this node has blocks from height %d only: older txs are not listed\n", e)
+				}
 				if nk := r.GetNextPageKey(); len(nk) > 0 {
 					fmt.Fprintf(w, "next page: --%s %s\n", flagPageKey, base64.StdEncoding.EncodeToString(nk))
 				}

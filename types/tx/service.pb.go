@@ -815,9 +815,12 @@ type GetTxsByAddressResponse struct {
 	// Empty on the last page.
 	NextPageKey []byte `protobuf:"bytes,2,opt,name=next_page_key,json=nextPageKey,proto3" json:"next_page_key,omitempty"`
 	// How many txs match (the whole list up to the first page's latest height).
-	Total         uint64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Total uint64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	// The lowest height this node has blocks for (1 unless it joined by state
+	// sync): no tx below it is listed.
+	EarliestHeight int64 `protobuf:"varint,4,opt,name=earliest_height,json=earliestHeight,proto3" json:"earliest_height,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GetTxsByAddressResponse) Reset() {
@@ -867,6 +870,13 @@ func (x *GetTxsByAddressResponse) GetNextPageKey() []byte {
 func (x *GetTxsByAddressResponse) GetTotal() uint64 {
 	if x != nil {
 		return x.Total
+	}
+	return 0
+}
+
+func (x *GetTxsByAddressResponse) GetEarliestHeight() int64 {
+	if x != nil {
+		return x.EarliestHeight
 	}
 	return 0
 }
@@ -1183,11 +1193,12 @@ const file_petro_tx_v1_service_proto_rawDesc = "" +
 	"\tto_height\x18\x04 \x01(\x03R\btoHeight\x12*\n" +
 	"\x05order\x18\x05 \x01(\x0e2\x14.petro.tx.v1.TxOrderR\x05order\x12\x14\n" +
 	"\x05limit\x18\x06 \x01(\rR\x05limit\x12\x19\n" +
-	"\bpage_key\x18\a \x01(\fR\apageKey\"|\n" +
+	"\bpage_key\x18\a \x01(\fR\apageKey\"\xa5\x01\n" +
 	"\x17GetTxsByAddressResponse\x12'\n" +
 	"\x03txs\x18\x01 \x03(\v2\x15.petro.tx.v1.TxRecordR\x03txs\x12\"\n" +
 	"\rnext_page_key\x18\x02 \x01(\fR\vnextPageKey\x12\x14\n" +
-	"\x05total\x18\x03 \x01(\x04R\x05total\"/\n" +
+	"\x05total\x18\x03 \x01(\x04R\x05total\x12'\n" +
+	"\x0fearliest_height\x18\x04 \x01(\x03R\x0eearliestHeight\"/\n" +
 	"\x13SubscribeTxsRequest\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\"=\n" +
 	"\x14SubscribeTxsResponse\x12%\n" +
