@@ -39,43 +39,45 @@ func txIndexEvent(tx *Tx) abci.Event {
 // (its signer and every string field, at any depth, of any message that
 // holds a valid petro address) and its message type URLs.
 func TxParties(tx *Tx) (addrs, msgTypes []string) {
-	addrs = append(addrs, tx.Signer.String())
+	addrs = append(addrs, tx.SignerBech32)
 	for _, m := range tx.Body.Messages {
 		msg, err := unpackMsg(m)
 		if err != nil { // DecodeTx proved it unpacks
 			continue
 		}
 		msgTypes = append(msgTypes, msgTypeURL(msg))
-		addrs = appendAddresses(addrs, msg.ProtoReflect())
+		addrs = appendAddresses(addrs, msg.ProtoReflect(), tx.SignerBech32)
 	}
 	slices.Sort(addrs)
 	slices.Sort(msgTypes)
 	return slices.Compact(addrs), slices.Compact(msgTypes)
 }
 
-func appendAddresses(out []string, m protoreflect.Message) []string {
+// appendAddresses appends the addresses in m's string fields; signer (known
+// valid, already in out) is skipped without parsing.
+func appendAddresses(out []string, m protoreflect.Message, signer string) []string {
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		switch {
 		case fd.IsMap():
 		case fd.IsList():
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				out = appendValue(out, fd, l.Get(i))
+				out = appendValue(out, fd, l.Get(i), signer)
 			}
 		default:
-			out = appendValue(out, fd, v)
+			out = appendValue(out, fd, v, signer)
 		}
 		return true
 	})
 	return out
 }
 
-func appendValue(out []string, fd protoreflect.FieldDescriptor, v protoreflect.Value) []string {
+func appendValue(out []string, fd protoreflect.FieldDescriptor, v protoreflect.Value, signer string) []string {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
-		return appendAddresses(out, v.Message())
+		return appendAddresses(out, v.Message(), signer)
 	case protoreflect.StringKind:
-		if s := v.String(); strings.HasPrefix(s, crypto.Bech32HRP+"1") {
+		if s := v.String(); s != signer && strings.HasPrefix(s, crypto.Bech32HRP+"1") {
 			if _, err := crypto.AddressFromBech32(s); err == nil {
 				out = append(out, s)
 			}

@@ -55,3 +55,16 @@ func TestTxIndexEvent(t *testing.T) {
 		t.Errorf("undecodable tx has events %v", ev)
 	}
 }
+
+// BenchmarkTxParties is the index event's cost per transfer in
+// FinalizeBlock (compare BenchmarkFinalizeCommit5000's cpu-ns/tx).
+func BenchmarkTxParties(b *testing.B) {
+	tx, err := app.DecodeTx(testutil.SendTx(b, sender, senderSeq, recipient, 100))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		app.TxParties(tx)
+	}
+}

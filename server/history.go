@@ -171,7 +171,7 @@ func (s *TxService) txRecord(ctx context.Context, height int64, index uint32, ra
 		Codespace: res.Codespace, Code: res.Code, Log: res.Log, Events: toEvents(res.Events), TxBytes: raw,
 	}
 	if tx, err := app.DecodeTx(raw); err == nil {
-		rec.Body, rec.Signer, rec.Sequence = tx.Body, tx.Signer.String(), tx.AuthInfo.Sequence
+		rec.Body, rec.Signer, rec.Sequence = tx.Body, tx.SignerBech32, tx.AuthInfo.Sequence
 	}
 	if t, ok := times[height]; ok {
 		rec.TimeUnix = t
