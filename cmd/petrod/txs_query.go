@@ -1,11 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,10 +111,15 @@ func printDecodedTx(w io.Writer, signer string, seq uint64, timeUnix int64, body
 		fmt.Fprintf(w, "memo: %s\n", body.GetMemo())
 	}
 	for i, m := range body.GetMessages() {
+		var line bytes.Buffer // protojson's spacing varies on purpose; compact it
 		bz, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
-		if err != nil {
-			bz = []byte("?")
+		if err == nil {
+			err = json.Compact(&line, bz)
 		}
-		fmt.Fprintf(w, "message %d: %s\n", i, strings.Join(strings.Fields(string(bz)), " "))
+		if err != nil {
+			line.Reset()
+			line.WriteString("?")
+		}
+		fmt.Fprintf(w, "message %d: %s\n", i, line.String())
 	}
 }
