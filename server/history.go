@@ -38,8 +38,10 @@ var msgTypeRE = regexp.MustCompile(`^/[A-Za-z0-9_.]{1,127}$`)
 //
 // Work: CometBFT's kv indexer reads every tx of the address that matches
 // the query (all of its heights in range) before the page is cut, so a
-// narrower height range is cheaper; at most cfg.MaxHistorySearches run at
-// once and each is cut by the request's deadline.
+// narrower height range is cheaper; a page takes at most two searches.
+// At most cfg.MaxHistorySearches run at once (others wait, within their
+// deadline); a running search cannot be interrupted (CometBFT's in-process
+// client does not pass the request's context to the indexer).
 func (s *TxService) GetTxsByAddress(ctx context.Context, req *txtypes.GetTxsByAddressRequest) (*txtypes.GetTxsByAddressResponse, error) {
 	if _, err := crypto.AddressFromBech32(req.GetAddress()); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "address: %v", err)
