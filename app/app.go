@@ -87,6 +87,7 @@ type App struct {
 	checkMu       sync.Mutex
 	check         *store.Branch
 	lastBlockTime time.Time
+	pending       pendingTxs // txs the check state holds (check_tx.go)
 
 	// initialHeight is genesis.json's initial_height, set by InitChain: the
 	// first block's height when nothing is committed yet.
@@ -217,6 +218,7 @@ func (a *App) resetCheckState() error {
 	}
 	a.checkMu.Lock()
 	a.check = store.NewBranch(kv)
+	a.pending = nil // recheck admits again what stays in the mempool
 	a.checkMu.Unlock()
 	return nil
 }

@@ -20,7 +20,7 @@ func (a *App) runTx(ctx petro.Context, tx *Tx, sigChecked bool) ([]abci.Event, e
 	msgKV := store.NewBranch(anteKV)
 	msgCtx := ctx.WithStore(msgKV)
 	var events []abci.Event
-	signer := tx.Signer.String()
+	signer := tx.SignerBech32
 	for i, m := range tx.Body.Messages {
 		msg, err := unpackMsg(m) // DecodeTx proved this succeeds
 		if err == nil {

@@ -60,6 +60,10 @@ reserved, and its description is never reused.
 - Sequence errors: ` + "`tx/13`" + ` (already used) means the tx or an earlier one
   with that sequence was already applied; ` + "`tx/14`" + ` (skips ahead) means an
   earlier sequence is still missing — wait for it or re-query the account.
+  ` + "`tx/21`" + ` (already in the mempool) means these exact bytes are waiting for
+  a block: follow the tx by its hash instead of sending it again. Every
+  path (gRPC, REST, CometBFT RPC) gives one code for the same bytes; the
+  exceptions are listed in server/README.md.
 
 `
 

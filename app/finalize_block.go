@@ -43,9 +43,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		if err != nil {
 			space, code, log := errResult(err)
 			results[i] = &abci.ExecTxResult{Codespace: space, Code: code, Log: log}
-			continue
+		} else {
+			results[i] = &abci.ExecTxResult{Events: events}
 		}
-		results[i] = &abci.ExecTxResult{Events: events}
+		if decodeErrs[i] == nil { // signed by its signer: index it under its parties
+			results[i].Events = append(results[i].Events, txIndexEvent(txs[i]))
+		}
 	}
 	events, updates := a.endBlock(ctx)
 	events = append(upgradeEvents, events...)

@@ -39,7 +39,7 @@ func TestMultiMessageAtomic(t *testing.T) {
 	if !strings.Contains(res.Log, "message 1") {
 		t.Errorf("log %q does not name the failing message", res.Log)
 	}
-	if len(res.Events) != 0 {
+	if len(res.Events) != 1 || res.Events[0].Type != app.EventTypeTx { // only the index event
 		t.Errorf("failed tx kept events of its first message: %v", res.Events)
 	}
 	after := testutil.Snapshot(t, a)
@@ -95,7 +95,10 @@ func TestCheckTxSequencesAndRecheck(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		assertOK(t, "CheckTx", checkTx(t, a, txs[i]))
 	}
-	assertCode(t, "CheckTx n again", checkTx(t, a, txs[0]), authtypes.Codespace, 13)
+	// The same bytes again are in the mempool; other bytes with sequence n
+	// reuse a sequence.
+	assertCode(t, "CheckTx n again", checkTx(t, a, txs[0]), authtypes.Codespace, 21)
+	assertCode(t, "CheckTx another tx with n", checkTx(t, a, testutil.SendTx(t, sender, senderSeq, recipient, 101)), authtypes.Codespace, 13)
 	assertCode(t, "CheckTx n+3 after a gap", checkTx(t, a, testutil.SendTx(t, sender, senderSeq+4, recipient, 1)), authtypes.Codespace, 14)
 	// Funds are tracked too: the check state knows 300 already left.
 	assertCode(t, "CheckTx overspend", checkTx(t, a, testutil.SendTx(t, sender, senderSeq+3, recipient, senderBalance-299)), tokentypes.Codespace, 3)

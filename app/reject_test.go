@@ -214,8 +214,12 @@ func TestRejectedTxFinalizeBlock(t *testing.T) {
 				space, code = c.finalizeSpace, c.finalizeCode
 			}
 			assertCode(t, "FinalizeBlock", resp.TxResults[0], space, code)
-			if len(resp.TxResults[0].Events) != 0 {
-				t.Errorf("failed tx has events: %v", resp.TxResults[0].Events)
+			// A failed tx has no events but the index event, and that only if
+			// its signature verified.
+			for _, ev := range resp.TxResults[0].Events {
+				if ev.Type != app.EventTypeTx {
+					t.Errorf("failed tx has events: %v", resp.TxResults[0].Events)
+				}
 			}
 			after := testutil.Snapshot(t, a)
 			if !c.afterAnte {

@@ -28,6 +28,8 @@ type Tx struct {
 	AuthInfo *txtypes.AuthInfo
 	PubKey   *crypto.PubKey
 	Signer   crypto.Address
+	// SignerBech32 is Signer's bech32 form.
+	SignerBech32 string
 }
 
 // DecodeTx parses raw and runs every check that needs no state and no
@@ -58,7 +60,7 @@ func DecodeTx(raw []byte) (*Tx, error) {
 	if err != nil {
 		return nil, authtypes.ErrInvalidPubKey.Wrap(err.Error())
 	}
-	tx.PubKey, tx.Signer = pk.pub, pk.addr
+	tx.PubKey, tx.Signer, tx.SignerBech32 = pk.pub, pk.addr, pk.bech32
 	signer := pk.bech32
 	for i, m := range tx.Body.Messages {
 		msg, err := unpackMsg(m)

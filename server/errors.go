@@ -60,3 +60,24 @@ func unaryInterceptor(logger log.Logger) grpc.UnaryServerInterceptor {
 		return resp, nil
 	}
 }
+
+// streamInterceptor recovers panics and translates errors of streaming
+// handlers, like unaryInterceptor.
+func streamInterceptor(logger log.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Error("grpc stream handler panicked", "method", info.FullMethod, "panic", r, "stack", string(debug.Stack()))
+				err = status.Error(codes.Internal, "internal error")
+			}
+		}()
+		if err = handler(srv, ss); err != nil {
+			st := toStatus(err)
+			if status.Code(st) == codes.Internal {
+				logger.Error("grpc internal error", "method", info.FullMethod, "err", err)
+			}
+			return st
+		}
+		return nil
+	}
+}

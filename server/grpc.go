@@ -31,6 +31,16 @@ type Config struct {
 	MaxSendMsgBytes      int    `toml:"max_send_msg_bytes"`
 	MaxConcurrentStreams uint32 `toml:"max_concurrent_streams"`
 	MaxCommitWaiters     int    `toml:"max_commit_waiters"`
+	// MaxHistorySearches bounds the GetTxsByAddress calls served at once;
+	// more wait their turn (until their deadline).
+	MaxHistorySearches int `toml:"max_history_searches"`
+	// SubscribeTxs limits: streams in all, streams per client connection,
+	// and blocks (each with its txs for the stream's address) queued per
+	// stream before a client that does not keep up is dropped
+	// (ResourceExhausted).
+	MaxSubscriptions         int `toml:"max_subscriptions"`
+	MaxSubscriptionsPerConn  int `toml:"max_subscriptions_per_conn"`
+	SubscriptionBufferBlocks int `toml:"subscription_buffer_blocks"`
 }
 
 // DefaultConfig listens on the Cosmos default gRPC port on loopback.
@@ -41,6 +51,11 @@ func DefaultConfig() Config {
 		MaxSendMsgBytes:      16 << 20,
 		MaxConcurrentStreams: 256,
 		MaxCommitWaiters:     10_000,
+		MaxHistorySearches:   4,
+
+		MaxSubscriptions:         1_000,
+		MaxSubscriptionsPerConn:  16,
+		SubscriptionBufferBlocks: 64,
 	}
 }
 
@@ -62,8 +77,9 @@ func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.ConnectionTimeout(10*time.Second),
 		grpc.ChainUnaryInterceptor(unaryInterceptor(logger)),
+		grpc.ChainStreamInterceptor(streamInterceptor(logger)),
 	)
-	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg.MaxCommitWaiters)}
+	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg)}
 	txtypes.RegisterTxServiceServer(gs, s.Tx)
 	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
 	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(a.TokenKeeper(), a))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/mempool"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/grpc/codes"
@@ -18,6 +19,7 @@ import (
 	"github.com/petro-network/petro/app"
 	petro "github.com/petro-network/petro/types"
 	txtypes "github.com/petro-network/petro/types/tx"
+	authtypes "github.com/petro-network/petro/x/auth/types"
 )
 
 // Node is the part of CometBFT the TxService needs; rpc/client/local.Local
@@ -25,6 +27,9 @@ import (
 type Node interface {
 	BroadcastTxSync(ctx context.Context, tx cmttypes.Tx) (*coretypes.ResultBroadcastTx, error)
 	Tx(ctx context.Context, hash []byte, prove bool) (*coretypes.ResultTx, error)
+	TxSearch(ctx context.Context, query string, prove bool, page, perPage *int, orderBy string) (*coretypes.ResultTxSearch, error)
+	Header(ctx context.Context, height *int64) (*coretypes.ResultHeader, error)
+	Status(ctx context.Context) (*coretypes.ResultStatus, error)
 }
 
 const (
@@ -46,6 +51,9 @@ type TxService struct {
 	// before CometBFT's indexer (which runs after Commit) has caught up.
 	recent      map[[32]byte]recentTx
 	recentOrder [][32]byte
+
+	subs    *subHub    // SubscribeTxs (subscribe.go)
+	history chan token // bounds concurrent GetTxsByAddress (history.go)
 }
 
 type recentTx struct {
@@ -64,11 +72,14 @@ type committed struct {
 
 var _ txtypes.TxServiceServer = (*TxService)(nil)
 
-// NewTxService wires the service to the app's commit notifications.
-// maxWaiters bounds concurrent COMMIT-mode broadcasts.
-func NewTxService(a *app.App, node Node, maxWaiters int) *TxService {
-	s := &TxService{app: a, node: node, maxWaiters: maxWaiters, waiters: map[[32]byte][]chan committed{}, recent: map[[32]byte]recentTx{}}
+// NewTxService wires the service to the app's commit notifications, with
+// cfg's limits (COMMIT-mode waiters, subscriptions, history searches).
+func NewTxService(a *app.App, node Node, cfg Config) *TxService {
+	s := &TxService{app: a, node: node, maxWaiters: cfg.MaxCommitWaiters, waiters: map[[32]byte][]chan committed{}, recent: map[[32]byte]recentTx{},
+		history: make(chan token, max(cfg.MaxHistorySearches, 1))}
+	s.subs = newSubHub(cfg, s.subscriptionRecord)
 	a.AddCommitListener(s.onCommit)
+	a.AddCommitListener(s.subs.onCommit)
 	return s
 }
 
@@ -124,15 +135,25 @@ func (s *TxService) unwait(h [32]byte, ch chan committed) {
 	}
 }
 
+// Broadcast answers every refusal of the tx's bytes with the same
+// (codespace, code) as Simulate and CometBFT RPC's broadcast_tx_sync: an
+// empty or oversize tx is answered here (tx/6, tx/3) without reaching the
+// mempool; a tx CometBFT's cache already holds gets the app's verdict
+// (tx/13 once committed, tx/21 while in the mempool) instead of the cache's
+// error. Only an unknown mode is a gRPC error (InvalidArgument).
 func (s *TxService) Broadcast(ctx context.Context, req *txtypes.BroadcastRequest) (*txtypes.BroadcastResponse, error) {
-	if len(req.GetTxBytes()) == 0 {
-		return nil, status.Error(codes.InvalidArgument, "tx_bytes is empty")
+	switch req.GetMode() {
+	case txtypes.BroadcastMode_BROADCAST_MODE_UNSPECIFIED, txtypes.BroadcastMode_BROADCAST_MODE_SYNC, txtypes.BroadcastMode_BROADCAST_MODE_COMMIT:
+	default:
+		return nil, status.Errorf(codes.InvalidArgument, "unknown broadcast mode %d: want BROADCAST_MODE_SYNC (1) or BROADCAST_MODE_COMMIT (2)", req.GetMode())
 	}
-	if len(req.GetTxBytes()) > app.MaxTxBytes {
-		return nil, status.Errorf(codes.InvalidArgument, "tx is %d bytes, limit %d", len(req.GetTxBytes()), app.MaxTxBytes)
-	}
-	h := sha256.Sum256(req.TxBytes)
+	h := sha256.Sum256(req.GetTxBytes())
 	resp := &txtypes.BroadcastResponse{TxHash: strings.ToUpper(hex.EncodeToString(h[:]))}
+	if n := len(req.GetTxBytes()); n == 0 || n > app.MaxTxBytes {
+		_, err := app.DecodeTx(req.GetTxBytes()) // tx/6 or tx/3, as CheckTx answers
+		resp.Codespace, resp.Code, resp.Log = petro.ABCIInfo(err)
+		return resp, nil
+	}
 	commitMode := req.GetMode() == txtypes.BroadcastMode_BROADCAST_MODE_COMMIT
 	var ch chan committed
 	if commitMode {
@@ -143,6 +164,10 @@ func (s *TxService) Broadcast(ctx context.Context, req *txtypes.BroadcastRequest
 		defer s.unwait(h, ch)
 	}
 	res, err := s.node.BroadcastTxSync(ctx, req.TxBytes)
+	if errors.Is(err, mempool.ErrTxInCache) {
+		resp.Codespace, resp.Code, resp.Log = s.cachedVerdict(req.TxBytes)
+		return resp, nil
+	}
 	if err != nil {
 		return nil, mempoolErr(err)
 	}
@@ -169,13 +194,23 @@ func (s *TxService) Broadcast(ctx context.Context, req *txtypes.BroadcastRequest
 	}
 }
 
-// mempoolErr maps CometBFT mempool refusals (full, tx already in cache)
-// to statuses a wallet can act on.
+// cachedVerdict is the answer for a tx CometBFT's cache refused: the cache
+// holds the txs in the mempool and the txs committed recently, so the
+// app's verdict on the committed state tells them apart: tx/13 (its
+// sequence is used: committed), else tx/21 (still waiting in the mempool).
+func (s *TxService) cachedVerdict(raw []byte) (codespace string, code uint32, log string) {
+	_, _, err := s.app.Simulate(raw)
+	if errors.Is(err, authtypes.ErrSequenceReplayed) {
+		return petro.ABCIInfo(err)
+	}
+	return petro.ABCIInfo(authtypes.ErrTxInMempool)
+}
+
+// mempoolErr maps the other CometBFT mempool refusals (full) to statuses a
+// wallet can act on.
 func mempoolErr(err error) error {
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "tx already exists in cache"):
-		return status.Error(codes.AlreadyExists, "tx already in mempool cache")
 	case strings.Contains(msg, "mempool is full"):
 		return status.Error(codes.Unavailable, "mempool is full; retry later")
 	case errors.Is(err, context.DeadlineExceeded):
@@ -184,10 +219,9 @@ func mempoolErr(err error) error {
 	return status.Error(codes.Unavailable, "broadcast failed: "+msg)
 }
 
+// Simulate answers a refusal with the code CheckTx would give the same
+// bytes (an empty tx: tx/6; one in the mempool: tx/21).
 func (s *TxService) Simulate(_ context.Context, req *txtypes.SimulateRequest) (*txtypes.SimulateResponse, error) {
-	if len(req.GetTxBytes()) == 0 {
-		return nil, status.Error(codes.InvalidArgument, "tx_bytes is empty")
-	}
 	h, events, err := s.app.Simulate(req.TxBytes)
 	space, code, log := petro.ABCIInfo(err)
 	return &txtypes.SimulateResponse{Codespace: space, Code: code, Log: log, Events: toEvents(events), Height: h}, nil
@@ -201,24 +235,23 @@ func (s *TxService) GetTx(ctx context.Context, req *txtypes.GetTxRequest) (*txty
 	s.mu.Lock()
 	r, ok := s.recent[[32]byte(hash)]
 	s.mu.Unlock()
+	var rec *txtypes.TxRecord
 	if ok {
-		return &txtypes.GetTxResponse{
-			TxHash: strings.ToUpper(hex.EncodeToString(hash)), Height: r.height, Index: r.index,
-			Codespace: r.result.Codespace, Code: r.result.Code, Log: r.result.Log,
-			Events: toEvents(r.result.Events), TxBytes: r.tx,
-		}, nil
-	}
-	res, err := s.node.Tx(ctx, hash, false)
-	if err != nil {
-		if strings.Contains(err.Error(), "not found") {
-			return nil, status.Errorf(codes.NotFound, "tx %X not found", hash)
+		rec = s.txRecord(ctx, r.height, r.index, r.tx, r.result, nil)
+	} else {
+		res, err := s.node.Tx(ctx, hash, false)
+		if err != nil {
+			if strings.Contains(err.Error(), "not found") {
+				return nil, status.Errorf(codes.NotFound, "tx %X not found", hash)
+			}
+			return nil, indexerErr(err)
 		}
-		return nil, status.Error(codes.Unavailable, err.Error())
+		rec = s.txRecord(ctx, res.Height, res.Index, res.Tx, &res.TxResult, nil)
 	}
 	return &txtypes.GetTxResponse{
-		TxHash: strings.ToUpper(hex.EncodeToString(hash)), Height: res.Height, Index: res.Index,
-		Codespace: res.TxResult.Codespace, Code: res.TxResult.Code, Log: res.TxResult.Log,
-		Events: toEvents(res.TxResult.Events), TxBytes: res.Tx,
+		TxHash: rec.TxHash, Height: rec.Height, Index: rec.Index,
+		Codespace: rec.Codespace, Code: rec.Code, Log: rec.Log, Events: rec.Events, TxBytes: rec.TxBytes,
+		Body: rec.Body, Signer: rec.Signer, Sequence: rec.Sequence, TimeUnix: rec.TimeUnix,
 	}, nil
 }
 

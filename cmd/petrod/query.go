@@ -183,7 +183,7 @@ base64).`,
 	token.AddCommand(tokenQueryCmds()...)
 	auth := &cobra.Command{Use: "auth", Short: "Query accounts"}
 	auth.AddCommand(newQueryAccountCmd())
-	cmd.AddCommand(token, auth, newQueryAuthorityCmd(), newQueryReserveCmd(), newQueryTxCmd())
+	cmd.AddCommand(token, auth, newQueryAuthorityCmd(), newQueryReserveCmd(), newQueryTxCmd(), newQueryTxsCmd())
 	return cmd
 }
 
@@ -317,7 +317,7 @@ func newQueryAccountCmd() *cobra.Command {
 func newQueryTxCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tx HASH",
-		Short: "A committed tx by hash (64 hex digits), with its result",
+		Short: "A committed tx by hash (64 hex digits): the decoded tx and its result",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hash := strings.TrimPrefix(strings.TrimPrefix(args[0], "0x"), "0X")
@@ -328,6 +328,7 @@ func newQueryTxCmd() *cobra.Command {
 				return c.Tx.GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
 			}, func(w io.Writer, r *txtypes.GetTxResponse) {
 				fmt.Fprintf(w, "txhash: %s\nheight: %d\nindex: %d\n", r.GetTxHash(), r.GetHeight(), r.GetIndex())
+				printDecodedTx(w, r.GetSigner(), r.GetSequence(), r.GetTimeUnix(), r.GetBody())
 				printResultLines(w, r.GetCodespace(), r.GetCode(), r.GetLog(), r.GetEvents())
 			})
 		},

@@ -246,7 +246,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	}
 	var apiSrv *rest.Server
 	if appCfg.API.Enable {
-		apiSrv, err = rest.Dial(grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
+		apiSrv, err = rest.Dial(appCfg.API, grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
 		if err == nil {
 			err = apiSrv.Start(appCfg.API.Address)
 		}

@@ -20,10 +20,17 @@ type Config struct {
 	Enable bool `toml:"enable"`
 	// Address to listen on (host:port).
 	Address string `toml:"address"`
+	// CORSAllowedOrigins are the web origins (e.g. "https://wallet.example.com",
+	// or "*" for any) whose pages may call the API from a browser; empty (the
+	// default) sends no CORS headers, so browsers allow same-origin pages only.
+	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
 }
 
-// DefaultConfig serves on the Cosmos default REST port, loopback only.
-func DefaultConfig() Config { return Config{Enable: true, Address: "127.0.0.1:1317"} }
+// DefaultConfig serves on the Cosmos default REST port, loopback only,
+// without CORS.
+func DefaultConfig() Config {
+	return Config{Enable: true, Address: "127.0.0.1:1317", CORSAllowedOrigins: []string{}}
+}
 
 //go:embed web
 var webFS embed.FS
@@ -36,11 +43,16 @@ type Server struct {
 	http   *http.Server
 	lis    net.Listener
 	logger log.Logger
+	cors   []string // allowed origins; none: no CORS
 }
 
 // Dial builds a server whose gateway calls the gRPC server at grpcAddr
-// (the node's own listener) for the given services.
-func Dial(grpcAddr string, services []string, logger log.Logger) (*Server, error) {
+// (the node's own listener) for the given services, with cfg's CORS
+// origins (its address is given to Start).
+func Dial(cfg Config, grpcAddr string, services []string, logger log.Logger) (*Server, error) {
+	if err := ValidateCORSOrigins(cfg.CORSAllowedOrigins); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	cc, err := grpc.NewClient(loopback(grpcAddr),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
@@ -54,6 +66,8 @@ func Dial(grpcAddr string, services []string, logger log.Logger) (*Server, error
 	}
 	s := NewServer(gw, logger)
 	s.conn = cc
+	s.cors = cfg.CORSAllowedOrigins
+	s.http.Handler = s.Handler()
 	return s, nil
 }
 
@@ -70,7 +84,8 @@ func NewServer(gw *Gateway, logger log.Logger) *Server {
 	return s
 }
 
-// Handler routes /petro/… to the gateway and everything else to the page.
+// Handler routes /petro/… to the gateway and everything else to the page,
+// behind the CORS policy.
 func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(webFS, "web")
 	files := http.FileServer(http.FS(static))
@@ -105,7 +120,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, 5, "not found: the audit page is at /, the API under /petro/ (GET /petro lists it)")
 	})
-	return securityHeaders(mux)
+	return withCORS(s.cors, securityHeaders(mux))
 }
 
 // securityHeaders: the page loads only its own script, style and data.

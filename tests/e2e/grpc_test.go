@@ -120,12 +120,18 @@ func TestNodeServesWallets(t *testing.T) {
 		if err != nil || resp.Codespace != authtypes.Codespace || resp.Code != authtypes.ErrTxDecode.Code {
 			t.Errorf("malformed: %v %+v", err, resp)
 		}
+		if resp, err := txc.Broadcast(ctx, &txtypes.BroadcastRequest{}); err != nil || resp.Code != authtypes.ErrNoMessages.Code {
+			t.Errorf("empty: %v %+v", err, resp) // the table is TestRefusalCodes
+		}
 		for name, c := range map[string]struct {
 			call func() error
 			want codes.Code
 		}{
-			"empty broadcast": {func() error { _, err := txc.Broadcast(ctx, &txtypes.BroadcastRequest{}); return err }, codes.InvalidArgument},
-			"bad hash":        {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: "zz"}); return err }, codes.InvalidArgument},
+			"unknown mode": {func() error {
+				_, err := txc.Broadcast(ctx, &txtypes.BroadcastRequest{TxBytes: []byte{1}, Mode: 77})
+				return err
+			}, codes.InvalidArgument},
+			"bad hash": {func() error { _, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: "zz"}); return err }, codes.InvalidArgument},
 			"unknown hash": {func() error {
 				_, err := txc.GetTx(ctx, &txtypes.GetTxRequest{Hash: strings.Repeat("ab", 32)})
 				return err

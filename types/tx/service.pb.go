@@ -21,6 +21,7 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// BroadcastMode: any value not listed is refused with InvalidArgument.
 type BroadcastMode int32
 
 const (
@@ -68,6 +69,55 @@ func (x BroadcastMode) Number() protoreflect.EnumNumber {
 // Deprecated: Use BroadcastMode.Descriptor instead.
 func (BroadcastMode) EnumDescriptor() ([]byte, []int) {
 	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{0}
+}
+
+type TxOrder int32
+
+const (
+	TxOrder_TX_ORDER_UNSPECIFIED  TxOrder = 0 // same as NEWEST_FIRST
+	TxOrder_TX_ORDER_NEWEST_FIRST TxOrder = 1
+	TxOrder_TX_ORDER_OLDEST_FIRST TxOrder = 2
+)
+
+// Enum value maps for TxOrder.
+var (
+	TxOrder_name = map[int32]string{
+		0: "TX_ORDER_UNSPECIFIED",
+		1: "TX_ORDER_NEWEST_FIRST",
+		2: "TX_ORDER_OLDEST_FIRST",
+	}
+	TxOrder_value = map[string]int32{
+		"TX_ORDER_UNSPECIFIED":  0,
+		"TX_ORDER_NEWEST_FIRST": 1,
+		"TX_ORDER_OLDEST_FIRST": 2,
+	}
+)
+
+func (x TxOrder) Enum() *TxOrder {
+	p := new(TxOrder)
+	*p = x
+	return p
+}
+
+func (x TxOrder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TxOrder) Descriptor() protoreflect.EnumDescriptor {
+	return file_petro_tx_v1_service_proto_enumTypes[1].Descriptor()
+}
+
+func (TxOrder) Type() protoreflect.EnumType {
+	return &file_petro_tx_v1_service_proto_enumTypes[1]
+}
+
+func (x TxOrder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TxOrder.Descriptor instead.
+func (TxOrder) EnumDescriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{1}
 }
 
 type BroadcastRequest struct {
@@ -393,15 +443,22 @@ func (x *GetTxRequest) GetHash() string {
 }
 
 type GetTxResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	TxHash        string                 `protobuf:"bytes,1,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
-	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
-	Index         uint32                 `protobuf:"varint,3,opt,name=index,proto3" json:"index,omitempty"`
-	Codespace     string                 `protobuf:"bytes,4,opt,name=codespace,proto3" json:"codespace,omitempty"`
-	Code          uint32                 `protobuf:"varint,5,opt,name=code,proto3" json:"code,omitempty"`
-	Log           string                 `protobuf:"bytes,6,opt,name=log,proto3" json:"log,omitempty"`
-	Events        []*Event               `protobuf:"bytes,7,rep,name=events,proto3" json:"events,omitempty"`
-	TxBytes       []byte                 `protobuf:"bytes,8,opt,name=tx_bytes,json=txBytes,proto3" json:"tx_bytes,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	TxHash    string                 `protobuf:"bytes,1,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
+	Height    int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Index     uint32                 `protobuf:"varint,3,opt,name=index,proto3" json:"index,omitempty"`
+	Codespace string                 `protobuf:"bytes,4,opt,name=codespace,proto3" json:"codespace,omitempty"`
+	Code      uint32                 `protobuf:"varint,5,opt,name=code,proto3" json:"code,omitempty"`
+	Log       string                 `protobuf:"bytes,6,opt,name=log,proto3" json:"log,omitempty"`
+	Events    []*Event               `protobuf:"bytes,7,rep,name=events,proto3" json:"events,omitempty"`
+	TxBytes   []byte                 `protobuf:"bytes,8,opt,name=tx_bytes,json=txBytes,proto3" json:"tx_bytes,omitempty"`
+	// The decoded tx; unset only if tx_bytes do not decode (a tx refused in
+	// its block with tx/2 … tx/9).
+	Body     *TxBody `protobuf:"bytes,9,opt,name=body,proto3" json:"body,omitempty"`
+	Signer   string  `protobuf:"bytes,10,opt,name=signer,proto3" json:"signer,omitempty"` // bech32 address of the signing key
+	Sequence uint64  `protobuf:"varint,11,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// Block time of height, Unix seconds.
+	TimeUnix      int64 `protobuf:"varint,12,opt,name=time_unix,json=timeUnix,proto3" json:"time_unix,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -492,6 +549,480 @@ func (x *GetTxResponse) GetTxBytes() []byte {
 	return nil
 }
 
+func (x *GetTxResponse) GetBody() *TxBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *GetTxResponse) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
+func (x *GetTxResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *GetTxResponse) GetTimeUnix() int64 {
+	if x != nil {
+		return x.TimeUnix
+	}
+	return 0
+}
+
+// TxRecord is one committed tx: the fields of GetTxResponse, with the same
+// numbers.
+type TxRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TxHash        string                 `protobuf:"bytes,1,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"` // upper-case hex
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Index         uint32                 `protobuf:"varint,3,opt,name=index,proto3" json:"index,omitempty"` // position in the block
+	Codespace     string                 `protobuf:"bytes,4,opt,name=codespace,proto3" json:"codespace,omitempty"`
+	Code          uint32                 `protobuf:"varint,5,opt,name=code,proto3" json:"code,omitempty"` // 0: applied; otherwise refused in the block (sequence consumed unless a tx/… code)
+	Log           string                 `protobuf:"bytes,6,opt,name=log,proto3" json:"log,omitempty"`
+	Events        []*Event               `protobuf:"bytes,7,rep,name=events,proto3" json:"events,omitempty"`
+	TxBytes       []byte                 `protobuf:"bytes,8,opt,name=tx_bytes,json=txBytes,proto3" json:"tx_bytes,omitempty"`
+	Body          *TxBody                `protobuf:"bytes,9,opt,name=body,proto3" json:"body,omitempty"`
+	Signer        string                 `protobuf:"bytes,10,opt,name=signer,proto3" json:"signer,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,11,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	TimeUnix      int64                  `protobuf:"varint,12,opt,name=time_unix,json=timeUnix,proto3" json:"time_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TxRecord) Reset() {
+	*x = TxRecord{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TxRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TxRecord) ProtoMessage() {}
+
+func (x *TxRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TxRecord.ProtoReflect.Descriptor instead.
+func (*TxRecord) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TxRecord) GetTxHash() string {
+	if x != nil {
+		return x.TxHash
+	}
+	return ""
+}
+
+func (x *TxRecord) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *TxRecord) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *TxRecord) GetCodespace() string {
+	if x != nil {
+		return x.Codespace
+	}
+	return ""
+}
+
+func (x *TxRecord) GetCode() uint32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *TxRecord) GetLog() string {
+	if x != nil {
+		return x.Log
+	}
+	return ""
+}
+
+func (x *TxRecord) GetEvents() []*Event {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *TxRecord) GetTxBytes() []byte {
+	if x != nil {
+		return x.TxBytes
+	}
+	return nil
+}
+
+func (x *TxRecord) GetBody() *TxBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *TxRecord) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
+func (x *TxRecord) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *TxRecord) GetTimeUnix() int64 {
+	if x != nil {
+		return x.TimeUnix
+	}
+	return 0
+}
+
+type GetTxsByAddressRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Address string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // bech32 petro1…
+	// Only txs with a message of this type, e.g. "/petro.token.v1.MsgSend".
+	MsgType string `protobuf:"bytes,2,opt,name=msg_type,json=msgType,proto3" json:"msg_type,omitempty"`
+	// Height range, inclusive; 0 = unbounded.
+	FromHeight int64   `protobuf:"varint,3,opt,name=from_height,json=fromHeight,proto3" json:"from_height,omitempty"`
+	ToHeight   int64   `protobuf:"varint,4,opt,name=to_height,json=toHeight,proto3" json:"to_height,omitempty"`
+	Order      TxOrder `protobuf:"varint,5,opt,name=order,proto3,enum=petro.tx.v1.TxOrder" json:"order,omitempty"`
+	// Page size: 0 = 20, at most 100.
+	Limit uint32 `protobuf:"varint,6,opt,name=limit,proto3" json:"limit,omitempty"`
+	// next_page_key of the previous page (then address, msg_type, heights and
+	// order must be the same); empty for the first page.
+	PageKey       []byte `protobuf:"bytes,7,opt,name=page_key,json=pageKey,proto3" json:"page_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTxsByAddressRequest) Reset() {
+	*x = GetTxsByAddressRequest{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTxsByAddressRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTxsByAddressRequest) ProtoMessage() {}
+
+func (x *GetTxsByAddressRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTxsByAddressRequest.ProtoReflect.Descriptor instead.
+func (*GetTxsByAddressRequest) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetTxsByAddressRequest) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *GetTxsByAddressRequest) GetMsgType() string {
+	if x != nil {
+		return x.MsgType
+	}
+	return ""
+}
+
+func (x *GetTxsByAddressRequest) GetFromHeight() int64 {
+	if x != nil {
+		return x.FromHeight
+	}
+	return 0
+}
+
+func (x *GetTxsByAddressRequest) GetToHeight() int64 {
+	if x != nil {
+		return x.ToHeight
+	}
+	return 0
+}
+
+func (x *GetTxsByAddressRequest) GetOrder() TxOrder {
+	if x != nil {
+		return x.Order
+	}
+	return TxOrder_TX_ORDER_UNSPECIFIED
+}
+
+func (x *GetTxsByAddressRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *GetTxsByAddressRequest) GetPageKey() []byte {
+	if x != nil {
+		return x.PageKey
+	}
+	return nil
+}
+
+type GetTxsByAddressResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Txs   []*TxRecord            `protobuf:"bytes,1,rep,name=txs,proto3" json:"txs,omitempty"`
+	// Empty on the last page.
+	NextPageKey []byte `protobuf:"bytes,2,opt,name=next_page_key,json=nextPageKey,proto3" json:"next_page_key,omitempty"`
+	// How many txs match (the whole list up to the first page's latest height).
+	Total uint64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	// The lowest height this node has blocks for (1 unless it joined by state
+	// sync): no tx below it is listed.
+	EarliestHeight int64 `protobuf:"varint,4,opt,name=earliest_height,json=earliestHeight,proto3" json:"earliest_height,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GetTxsByAddressResponse) Reset() {
+	*x = GetTxsByAddressResponse{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTxsByAddressResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTxsByAddressResponse) ProtoMessage() {}
+
+func (x *GetTxsByAddressResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTxsByAddressResponse.ProtoReflect.Descriptor instead.
+func (*GetTxsByAddressResponse) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetTxsByAddressResponse) GetTxs() []*TxRecord {
+	if x != nil {
+		return x.Txs
+	}
+	return nil
+}
+
+func (x *GetTxsByAddressResponse) GetNextPageKey() []byte {
+	if x != nil {
+		return x.NextPageKey
+	}
+	return nil
+}
+
+func (x *GetTxsByAddressResponse) GetTotal() uint64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *GetTxsByAddressResponse) GetEarliestHeight() int64 {
+	if x != nil {
+		return x.EarliestHeight
+	}
+	return 0
+}
+
+type SubscribeTxsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // bech32 petro1…
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeTxsRequest) Reset() {
+	*x = SubscribeTxsRequest{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeTxsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeTxsRequest) ProtoMessage() {}
+
+func (x *SubscribeTxsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeTxsRequest.ProtoReflect.Descriptor instead.
+func (*SubscribeTxsRequest) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *SubscribeTxsRequest) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+type SubscribeTxsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tx            *TxRecord              `protobuf:"bytes,1,opt,name=tx,proto3" json:"tx,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeTxsResponse) Reset() {
+	*x = SubscribeTxsResponse{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeTxsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeTxsResponse) ProtoMessage() {}
+
+func (x *SubscribeTxsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeTxsResponse.ProtoReflect.Descriptor instead.
+func (*SubscribeTxsResponse) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SubscribeTxsResponse) GetTx() *TxRecord {
+	if x != nil {
+		return x.Tx
+	}
+	return nil
+}
+
+// HistoryPageKey is what GetTxsByAddressResponse.next_page_key encodes:
+// the list is pinned to the heights up to anchor_height (so new blocks do
+// not shift it) and continues after offset entries.
+type HistoryPageKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AnchorHeight  int64                  `protobuf:"varint,1,opt,name=anchor_height,json=anchorHeight,proto3" json:"anchor_height,omitempty"`
+	Offset        uint64                 `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryPageKey) Reset() {
+	*x = HistoryPageKey{}
+	mi := &file_petro_tx_v1_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryPageKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryPageKey) ProtoMessage() {}
+
+func (x *HistoryPageKey) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryPageKey.ProtoReflect.Descriptor instead.
+func (*HistoryPageKey) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *HistoryPageKey) GetAnchorHeight() int64 {
+	if x != nil {
+		return x.AnchorHeight
+	}
+	return 0
+}
+
+func (x *HistoryPageKey) GetOffset() uint64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
 // Event mirrors an ABCI event.
 type Event struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -503,7 +1034,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_petro_tx_v1_service_proto_msgTypes[6]
+	mi := &file_petro_tx_v1_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -515,7 +1046,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_service_proto_msgTypes[6]
+	mi := &file_petro_tx_v1_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -528,7 +1059,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{6}
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Event) GetType() string {
@@ -555,7 +1086,7 @@ type EventAttribute struct {
 
 func (x *EventAttribute) Reset() {
 	*x = EventAttribute{}
-	mi := &file_petro_tx_v1_service_proto_msgTypes[7]
+	mi := &file_petro_tx_v1_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -567,7 +1098,7 @@ func (x *EventAttribute) String() string {
 func (*EventAttribute) ProtoMessage() {}
 
 func (x *EventAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_service_proto_msgTypes[7]
+	mi := &file_petro_tx_v1_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -580,7 +1111,7 @@ func (x *EventAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventAttribute.ProtoReflect.Descriptor instead.
 func (*EventAttribute) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{7}
+	return file_petro_tx_v1_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EventAttribute) GetKey() string {
@@ -601,7 +1132,7 @@ var File_petro_tx_v1_service_proto protoreflect.FileDescriptor
 
 const file_petro_tx_v1_service_proto_rawDesc = "" +
 	"\n" +
-	"\x19petro/tx/v1/service.proto\x12\vpetro.tx.v1\"|\n" +
+	"\x19petro/tx/v1/service.proto\x12\vpetro.tx.v1\x1a\x14petro/tx/v1/tx.proto\"|\n" +
 	"\x10BroadcastRequest\x12\x19\n" +
 	"\btx_bytes\x18\x01 \x01(\fR\atxBytes\x12.\n" +
 	"\x04mode\x18\x02 \x01(\x0e2\x1a.petro.tx.v1.BroadcastModeR\x04mode\x12\x1d\n" +
@@ -624,7 +1155,7 @@ const file_petro_tx_v1_service_proto_rawDesc = "" +
 	"\x06events\x18\x04 \x03(\v2\x12.petro.tx.v1.EventR\x06events\x12\x16\n" +
 	"\x06height\x18\x05 \x01(\x03R\x06height\"\"\n" +
 	"\fGetTxRequest\x12\x12\n" +
-	"\x04hash\x18\x01 \x01(\tR\x04hash\"\xe1\x01\n" +
+	"\x04hash\x18\x01 \x01(\tR\x04hash\"\xdb\x02\n" +
 	"\rGetTxResponse\x12\x17\n" +
 	"\atx_hash\x18\x01 \x01(\tR\x06txHash\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
@@ -633,7 +1164,47 @@ const file_petro_tx_v1_service_proto_rawDesc = "" +
 	"\x04code\x18\x05 \x01(\rR\x04code\x12\x10\n" +
 	"\x03log\x18\x06 \x01(\tR\x03log\x12*\n" +
 	"\x06events\x18\a \x03(\v2\x12.petro.tx.v1.EventR\x06events\x12\x19\n" +
-	"\btx_bytes\x18\b \x01(\fR\atxBytes\"X\n" +
+	"\btx_bytes\x18\b \x01(\fR\atxBytes\x12'\n" +
+	"\x04body\x18\t \x01(\v2\x13.petro.tx.v1.TxBodyR\x04body\x12\x16\n" +
+	"\x06signer\x18\n" +
+	" \x01(\tR\x06signer\x12\x1a\n" +
+	"\bsequence\x18\v \x01(\x04R\bsequence\x12\x1b\n" +
+	"\ttime_unix\x18\f \x01(\x03R\btimeUnix\"\xd6\x02\n" +
+	"\bTxRecord\x12\x17\n" +
+	"\atx_hash\x18\x01 \x01(\tR\x06txHash\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05index\x18\x03 \x01(\rR\x05index\x12\x1c\n" +
+	"\tcodespace\x18\x04 \x01(\tR\tcodespace\x12\x12\n" +
+	"\x04code\x18\x05 \x01(\rR\x04code\x12\x10\n" +
+	"\x03log\x18\x06 \x01(\tR\x03log\x12*\n" +
+	"\x06events\x18\a \x03(\v2\x12.petro.tx.v1.EventR\x06events\x12\x19\n" +
+	"\btx_bytes\x18\b \x01(\fR\atxBytes\x12'\n" +
+	"\x04body\x18\t \x01(\v2\x13.petro.tx.v1.TxBodyR\x04body\x12\x16\n" +
+	"\x06signer\x18\n" +
+	" \x01(\tR\x06signer\x12\x1a\n" +
+	"\bsequence\x18\v \x01(\x04R\bsequence\x12\x1b\n" +
+	"\ttime_unix\x18\f \x01(\x03R\btimeUnix\"\xe8\x01\n" +
+	"\x16GetTxsByAddressRequest\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x19\n" +
+	"\bmsg_type\x18\x02 \x01(\tR\amsgType\x12\x1f\n" +
+	"\vfrom_height\x18\x03 \x01(\x03R\n" +
+	"fromHeight\x12\x1b\n" +
+	"\tto_height\x18\x04 \x01(\x03R\btoHeight\x12*\n" +
+	"\x05order\x18\x05 \x01(\x0e2\x14.petro.tx.v1.TxOrderR\x05order\x12\x14\n" +
+	"\x05limit\x18\x06 \x01(\rR\x05limit\x12\x19\n" +
+	"\bpage_key\x18\a \x01(\fR\apageKey\"\xa5\x01\n" +
+	"\x17GetTxsByAddressResponse\x12'\n" +
+	"\x03txs\x18\x01 \x03(\v2\x15.petro.tx.v1.TxRecordR\x03txs\x12\"\n" +
+	"\rnext_page_key\x18\x02 \x01(\fR\vnextPageKey\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x04R\x05total\x12'\n" +
+	"\x0fearliest_height\x18\x04 \x01(\x03R\x0eearliestHeight\"/\n" +
+	"\x13SubscribeTxsRequest\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\"=\n" +
+	"\x14SubscribeTxsResponse\x12%\n" +
+	"\x02tx\x18\x01 \x01(\v2\x15.petro.tx.v1.TxRecordR\x02tx\"M\n" +
+	"\x0eHistoryPageKey\x12#\n" +
+	"\ranchor_height\x18\x01 \x01(\x03R\fanchorHeight\x12\x16\n" +
+	"\x06offset\x18\x02 \x01(\x04R\x06offset\"X\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12;\n" +
 	"\n" +
@@ -645,11 +1216,17 @@ const file_petro_tx_v1_service_proto_rawDesc = "" +
 	"\rBroadcastMode\x12\x1e\n" +
 	"\x1aBROADCAST_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13BROADCAST_MODE_SYNC\x10\x01\x12\x19\n" +
-	"\x15BROADCAST_MODE_COMMIT\x10\x022\xe0\x01\n" +
+	"\x15BROADCAST_MODE_COMMIT\x10\x02*Y\n" +
+	"\aTxOrder\x12\x18\n" +
+	"\x14TX_ORDER_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15TX_ORDER_NEWEST_FIRST\x10\x01\x12\x19\n" +
+	"\x15TX_ORDER_OLDEST_FIRST\x10\x022\x95\x03\n" +
 	"\tTxService\x12J\n" +
 	"\tBroadcast\x12\x1d.petro.tx.v1.BroadcastRequest\x1a\x1e.petro.tx.v1.BroadcastResponse\x12G\n" +
 	"\bSimulate\x12\x1c.petro.tx.v1.SimulateRequest\x1a\x1d.petro.tx.v1.SimulateResponse\x12>\n" +
-	"\x05GetTx\x12\x19.petro.tx.v1.GetTxRequest\x1a\x1a.petro.tx.v1.GetTxResponseB)Z'github.com/petro-network/petro/types/txb\x06proto3"
+	"\x05GetTx\x12\x19.petro.tx.v1.GetTxRequest\x1a\x1a.petro.tx.v1.GetTxResponse\x12\\\n" +
+	"\x0fGetTxsByAddress\x12#.petro.tx.v1.GetTxsByAddressRequest\x1a$.petro.tx.v1.GetTxsByAddressResponse\x12U\n" +
+	"\fSubscribeTxs\x12 .petro.tx.v1.SubscribeTxsRequest\x1a!.petro.tx.v1.SubscribeTxsResponse0\x01B)Z'github.com/petro-network/petro/types/txb\x06proto3"
 
 var (
 	file_petro_tx_v1_service_proto_rawDescOnce sync.Once
@@ -663,36 +1240,54 @@ func file_petro_tx_v1_service_proto_rawDescGZIP() []byte {
 	return file_petro_tx_v1_service_proto_rawDescData
 }
 
-var file_petro_tx_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_petro_tx_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_petro_tx_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_petro_tx_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_petro_tx_v1_service_proto_goTypes = []any{
-	(BroadcastMode)(0),        // 0: petro.tx.v1.BroadcastMode
-	(*BroadcastRequest)(nil),  // 1: petro.tx.v1.BroadcastRequest
-	(*BroadcastResponse)(nil), // 2: petro.tx.v1.BroadcastResponse
-	(*SimulateRequest)(nil),   // 3: petro.tx.v1.SimulateRequest
-	(*SimulateResponse)(nil),  // 4: petro.tx.v1.SimulateResponse
-	(*GetTxRequest)(nil),      // 5: petro.tx.v1.GetTxRequest
-	(*GetTxResponse)(nil),     // 6: petro.tx.v1.GetTxResponse
-	(*Event)(nil),             // 7: petro.tx.v1.Event
-	(*EventAttribute)(nil),    // 8: petro.tx.v1.EventAttribute
+	(BroadcastMode)(0),              // 0: petro.tx.v1.BroadcastMode
+	(TxOrder)(0),                    // 1: petro.tx.v1.TxOrder
+	(*BroadcastRequest)(nil),        // 2: petro.tx.v1.BroadcastRequest
+	(*BroadcastResponse)(nil),       // 3: petro.tx.v1.BroadcastResponse
+	(*SimulateRequest)(nil),         // 4: petro.tx.v1.SimulateRequest
+	(*SimulateResponse)(nil),        // 5: petro.tx.v1.SimulateResponse
+	(*GetTxRequest)(nil),            // 6: petro.tx.v1.GetTxRequest
+	(*GetTxResponse)(nil),           // 7: petro.tx.v1.GetTxResponse
+	(*TxRecord)(nil),                // 8: petro.tx.v1.TxRecord
+	(*GetTxsByAddressRequest)(nil),  // 9: petro.tx.v1.GetTxsByAddressRequest
+	(*GetTxsByAddressResponse)(nil), // 10: petro.tx.v1.GetTxsByAddressResponse
+	(*SubscribeTxsRequest)(nil),     // 11: petro.tx.v1.SubscribeTxsRequest
+	(*SubscribeTxsResponse)(nil),    // 12: petro.tx.v1.SubscribeTxsResponse
+	(*HistoryPageKey)(nil),          // 13: petro.tx.v1.HistoryPageKey
+	(*Event)(nil),                   // 14: petro.tx.v1.Event
+	(*EventAttribute)(nil),          // 15: petro.tx.v1.EventAttribute
+	(*TxBody)(nil),                  // 16: petro.tx.v1.TxBody
 }
 var file_petro_tx_v1_service_proto_depIdxs = []int32{
-	0, // 0: petro.tx.v1.BroadcastRequest.mode:type_name -> petro.tx.v1.BroadcastMode
-	7, // 1: petro.tx.v1.BroadcastResponse.events:type_name -> petro.tx.v1.Event
-	7, // 2: petro.tx.v1.SimulateResponse.events:type_name -> petro.tx.v1.Event
-	7, // 3: petro.tx.v1.GetTxResponse.events:type_name -> petro.tx.v1.Event
-	8, // 4: petro.tx.v1.Event.attributes:type_name -> petro.tx.v1.EventAttribute
-	1, // 5: petro.tx.v1.TxService.Broadcast:input_type -> petro.tx.v1.BroadcastRequest
-	3, // 6: petro.tx.v1.TxService.Simulate:input_type -> petro.tx.v1.SimulateRequest
-	5, // 7: petro.tx.v1.TxService.GetTx:input_type -> petro.tx.v1.GetTxRequest
-	2, // 8: petro.tx.v1.TxService.Broadcast:output_type -> petro.tx.v1.BroadcastResponse
-	4, // 9: petro.tx.v1.TxService.Simulate:output_type -> petro.tx.v1.SimulateResponse
-	6, // 10: petro.tx.v1.TxService.GetTx:output_type -> petro.tx.v1.GetTxResponse
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	0,  // 0: petro.tx.v1.BroadcastRequest.mode:type_name -> petro.tx.v1.BroadcastMode
+	14, // 1: petro.tx.v1.BroadcastResponse.events:type_name -> petro.tx.v1.Event
+	14, // 2: petro.tx.v1.SimulateResponse.events:type_name -> petro.tx.v1.Event
+	14, // 3: petro.tx.v1.GetTxResponse.events:type_name -> petro.tx.v1.Event
+	16, // 4: petro.tx.v1.GetTxResponse.body:type_name -> petro.tx.v1.TxBody
+	14, // 5: petro.tx.v1.TxRecord.events:type_name -> petro.tx.v1.Event
+	16, // 6: petro.tx.v1.TxRecord.body:type_name -> petro.tx.v1.TxBody
+	1,  // 7: petro.tx.v1.GetTxsByAddressRequest.order:type_name -> petro.tx.v1.TxOrder
+	8,  // 8: petro.tx.v1.GetTxsByAddressResponse.txs:type_name -> petro.tx.v1.TxRecord
+	8,  // 9: petro.tx.v1.SubscribeTxsResponse.tx:type_name -> petro.tx.v1.TxRecord
+	15, // 10: petro.tx.v1.Event.attributes:type_name -> petro.tx.v1.EventAttribute
+	2,  // 11: petro.tx.v1.TxService.Broadcast:input_type -> petro.tx.v1.BroadcastRequest
+	4,  // 12: petro.tx.v1.TxService.Simulate:input_type -> petro.tx.v1.SimulateRequest
+	6,  // 13: petro.tx.v1.TxService.GetTx:input_type -> petro.tx.v1.GetTxRequest
+	9,  // 14: petro.tx.v1.TxService.GetTxsByAddress:input_type -> petro.tx.v1.GetTxsByAddressRequest
+	11, // 15: petro.tx.v1.TxService.SubscribeTxs:input_type -> petro.tx.v1.SubscribeTxsRequest
+	3,  // 16: petro.tx.v1.TxService.Broadcast:output_type -> petro.tx.v1.BroadcastResponse
+	5,  // 17: petro.tx.v1.TxService.Simulate:output_type -> petro.tx.v1.SimulateResponse
+	7,  // 18: petro.tx.v1.TxService.GetTx:output_type -> petro.tx.v1.GetTxResponse
+	10, // 19: petro.tx.v1.TxService.GetTxsByAddress:output_type -> petro.tx.v1.GetTxsByAddressResponse
+	12, // 20: petro.tx.v1.TxService.SubscribeTxs:output_type -> petro.tx.v1.SubscribeTxsResponse
+	16, // [16:21] is the sub-list for method output_type
+	11, // [11:16] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_service_proto_init() }
@@ -700,13 +1295,14 @@ func file_petro_tx_v1_service_proto_init() {
 	if File_petro_tx_v1_service_proto != nil {
 		return
 	}
+	file_petro_tx_v1_tx_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_tx_v1_service_proto_rawDesc), len(file_petro_tx_v1_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   8,
+			NumEnums:      2,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

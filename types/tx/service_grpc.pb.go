@@ -19,9 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TxService_Broadcast_FullMethodName = "/petro.tx.v1.TxService/Broadcast"
-	TxService_Simulate_FullMethodName  = "/petro.tx.v1.TxService/Simulate"
-	TxService_GetTx_FullMethodName     = "/petro.tx.v1.TxService/GetTx"
+	TxService_Broadcast_FullMethodName       = "/petro.tx.v1.TxService/Broadcast"
+	TxService_Simulate_FullMethodName        = "/petro.tx.v1.TxService/Simulate"
+	TxService_GetTx_FullMethodName           = "/petro.tx.v1.TxService/GetTx"
+	TxService_GetTxsByAddress_FullMethodName = "/petro.tx.v1.TxService/GetTxsByAddress"
+	TxService_SubscribeTxs_FullMethodName    = "/petro.tx.v1.TxService/SubscribeTxs"
 )
 
 // TxServiceClient is the client API for TxService service.
@@ -38,6 +40,15 @@ type TxServiceClient interface {
 	Simulate(ctx context.Context, in *SimulateRequest, opts ...grpc.CallOption) (*SimulateResponse, error)
 	// GetTx returns a committed tx by its hash (SHA-256 of the TxRaw bytes).
 	GetTx(ctx context.Context, in *GetTxRequest, opts ...grpc.CallOption) (*GetTxResponse, error)
+	// GetTxsByAddress lists the committed txs an address signed or is a party
+	// of (any address field of any message), from CometBFT's tx indexer, one
+	// page at a time. FailedPrecondition when the node does not index txs.
+	GetTxsByAddress(ctx context.Context, in *GetTxsByAddressRequest, opts ...grpc.CallOption) (*GetTxsByAddressResponse, error)
+	// SubscribeTxs streams every tx committed from now on that touches the
+	// address, in commit order. A client that does not keep up is dropped
+	// with ResourceExhausted; it may resubscribe and fill the gap with
+	// GetTxsByAddress.
+	SubscribeTxs(ctx context.Context, in *SubscribeTxsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeTxsResponse], error)
 }
 
 type txServiceClient struct {
@@ -78,6 +89,35 @@ func (c *txServiceClient) GetTx(ctx context.Context, in *GetTxRequest, opts ...g
 	return out, nil
 }
 
+func (c *txServiceClient) GetTxsByAddress(ctx context.Context, in *GetTxsByAddressRequest, opts ...grpc.CallOption) (*GetTxsByAddressResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTxsByAddressResponse)
+	err := c.cc.Invoke(ctx, TxService_GetTxsByAddress_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *txServiceClient) SubscribeTxs(ctx context.Context, in *SubscribeTxsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeTxsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TxService_ServiceDesc.Streams[0], TxService_SubscribeTxs_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SubscribeTxsRequest, SubscribeTxsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TxService_SubscribeTxsClient = grpc.ServerStreamingClient[SubscribeTxsResponse]
+
 // TxServiceServer is the server API for TxService service.
 // All implementations must embed UnimplementedTxServiceServer
 // for forward compatibility.
@@ -92,6 +132,15 @@ type TxServiceServer interface {
 	Simulate(context.Context, *SimulateRequest) (*SimulateResponse, error)
 	// GetTx returns a committed tx by its hash (SHA-256 of the TxRaw bytes).
 	GetTx(context.Context, *GetTxRequest) (*GetTxResponse, error)
+	// GetTxsByAddress lists the committed txs an address signed or is a party
+	// of (any address field of any message), from CometBFT's tx indexer, one
+	// page at a time. FailedPrecondition when the node does not index txs.
+	GetTxsByAddress(context.Context, *GetTxsByAddressRequest) (*GetTxsByAddressResponse, error)
+	// SubscribeTxs streams every tx committed from now on that touches the
+	// address, in commit order. A client that does not keep up is dropped
+	// with ResourceExhausted; it may resubscribe and fill the gap with
+	// GetTxsByAddress.
+	SubscribeTxs(*SubscribeTxsRequest, grpc.ServerStreamingServer[SubscribeTxsResponse]) error
 	mustEmbedUnimplementedTxServiceServer()
 }
 
@@ -110,6 +159,12 @@ func (UnimplementedTxServiceServer) Simulate(context.Context, *SimulateRequest) 
 }
 func (UnimplementedTxServiceServer) GetTx(context.Context, *GetTxRequest) (*GetTxResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetTx not implemented")
+}
+func (UnimplementedTxServiceServer) GetTxsByAddress(context.Context, *GetTxsByAddressRequest) (*GetTxsByAddressResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetTxsByAddress not implemented")
+}
+func (UnimplementedTxServiceServer) SubscribeTxs(*SubscribeTxsRequest, grpc.ServerStreamingServer[SubscribeTxsResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method SubscribeTxs not implemented")
 }
 func (UnimplementedTxServiceServer) mustEmbedUnimplementedTxServiceServer() {}
 func (UnimplementedTxServiceServer) testEmbeddedByValue()                   {}
@@ -186,6 +241,35 @@ func _TxService_GetTx_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TxService_GetTxsByAddress_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTxsByAddressRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TxServiceServer).GetTxsByAddress(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TxService_GetTxsByAddress_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TxServiceServer).GetTxsByAddress(ctx, req.(*GetTxsByAddressRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TxService_SubscribeTxs_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SubscribeTxsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TxServiceServer).SubscribeTxs(m, &grpc.GenericServerStream[SubscribeTxsRequest, SubscribeTxsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TxService_SubscribeTxsServer = grpc.ServerStreamingServer[SubscribeTxsResponse]
+
 // TxService_ServiceDesc is the grpc.ServiceDesc for TxService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -205,7 +289,17 @@ var TxService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetTx",
 			Handler:    _TxService_GetTx_Handler,
 		},
+		{
+			MethodName: "GetTxsByAddress",
+			Handler:    _TxService_GetTxsByAddress_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "SubscribeTxs",
+			Handler:       _TxService_SubscribeTxs_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "petro/tx/v1/service.proto",
 }

@@ -25,4 +25,7 @@ var (
 	ErrUnknownMessage   = petro.Register(Codespace, 18, "unknown message type")
 	ErrSequenceOverflow = petro.Register(Codespace, 19, "account sequence exhausted")
 	ErrInvalidRequest   = petro.Register(Codespace, 20, "invalid request")
+	// ErrTxInMempool: these exact bytes are already waiting in the mempool
+	// (CometBFT's "tx already exists in cache", given a stable code).
+	ErrTxInMempool = petro.Register(Codespace, 21, "tx already in the mempool")
 )
