@@ -1,7 +1,7 @@
 // Command wallet is a minimal petro wallet in a Go module of its own: it
 // recovers a key from a BIP-39 mnemonic, reads the account over gRPC,
-// signs a transfer, broadcasts it, waits for the block that commits it and
-// prints the result. It imports only petro's public client surface
+// signs a transfer, broadcasts it, waits for the block that commits it,
+// finds it in the account's history and prints the result. It imports only petro's public client surface
 // (client, crypto, types/tx, x/token/types), which links no storage engine
 // and no CometBFT node.
 //
@@ -20,9 +20,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/petro-network/petro/client"
 	"github.com/petro-network/petro/crypto"
@@ -93,7 +90,7 @@ func run(ctx context.Context, node, chainID, mnemonic, toAddr string, amount uin
 	}
 
 	// Wait for the block.
-	tx, err := waitCommitted(ctx, c, res.TxHash)
+	tx, err := c.WaitForTx(ctx, res.TxHash)
 	if err != nil {
 		return err
 	}
@@ -107,19 +104,38 @@ func run(ctx context.Context, node, chainID, mnemonic, toAddr string, amount uin
 		return fmt.Errorf("balance: %w", err)
 	}
 	fmt.Printf("balance   %d base units at height %d\n", bal.GetBalance().GetAmount(), bal.GetHeight())
+
+	// History: the tx is indexed a moment after its commit.
+	at, err := findInHistory(ctx, c, key.Address().String(), res.TxHash)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("history   %s at height %d\n", res.TxHash, at)
 	return nil
 }
 
-// waitCommitted polls GetTx until the node has the tx in a block.
-func waitCommitted(ctx context.Context, c *client.Client, hash string) (*txtypes.GetTxResponse, error) {
+// findInHistory pages through addr's history (newest first) until it lists
+// the tx hash, retrying while the indexer catches up with the commit.
+func findInHistory(ctx context.Context, c *client.Client, addr, hash string) (int64, error) {
+	errFound := errors.New("found")
 	for {
-		tx, err := c.Tx.GetTx(ctx, &txtypes.GetTxRequest{Hash: strings.ToLower(hash)})
-		if status.Code(err) != codes.NotFound {
-			return tx, err
+		var height int64
+		err := c.TxHistory(ctx, &txtypes.GetTxsByAddressRequest{Address: addr, Limit: 20}, func(r *txtypes.TxRecord) error {
+			if strings.EqualFold(r.TxHash, hash) {
+				height = r.Height
+				return errFound
+			}
+			return nil
+		})
+		if errors.Is(err, errFound) {
+			return height, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("history: %w", err)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, errors.Join(fmt.Errorf("tx %s not committed", hash), ctx.Err())
+			return 0, errors.Join(fmt.Errorf("tx %s not in the history of %s", hash, addr), ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -55,10 +55,14 @@ func TestExampleWallet(t *testing.T) {
 		t.Fatalf("examples/wallet: %v", err)
 	}
 
-	// ASSERT: the hash it printed is committed with code 0 and moved the funds.
+	// ASSERT: the hash it printed is committed with code 0, in the sender's
+	// history, and moved the funds.
 	m := regexp.MustCompile(`(?m)^tx +([0-9A-F]{64})$`).FindSubmatch(out)
 	if m == nil || !strings.Contains(string(out), "from      "+sender.Address().String()+" (sequence 0)") {
 		t.Fatalf("output lacks the sender at sequence 0 or the tx hash")
+	}
+	if !regexp.MustCompile(`(?m)^history +`+string(m[1])+` at height [1-9][0-9]*$`).Match(out) {
+		t.Fatalf("the wallet did not find its tx in the address's history")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
