@@ -40,9 +40,10 @@ proto: ## Regenerate protobuf code (tools pinned in tools/go.mod)
 proto-check: ## Fail if generated protobuf code is stale
 	scripts/protogen.sh --check
 
-lint: ## go vet and gofmt
+lint: ## go vet, gofmt and staticcheck (pinned in tools/go.mod), as CI runs them
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) tool -modfile=tools/go.mod staticcheck ./...
 
 docker: ## Build the container image petro:$(VERSION)
 	docker build -t petro:$(VERSION) --build-arg VERSION=$(VERSION) .

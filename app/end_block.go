@@ -37,11 +37,13 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 		}
 		return true
 	}
-	var res authoritykeeper.EndBlockResult
-	step("authority", func(c petro.Context) (err error) {
-		res, err = a.authority.EndBlock(c, a.actions())
+	var res, ran authoritykeeper.EndBlockResult
+	if step("authority", func(c petro.Context) (err error) {
+		ran, err = a.authority.EndBlock(c, a.actions())
 		return err
-	})
+	}) {
+		res = ran // a failed step contributes nothing: no state, no validator updates, no peer changes
+	}
 	step("token", a.token.EndBlock) // after proposals: a wipe or a new lot counts this block
 	if !step("reserve", a.reserve.EndBlock) {
 		step("reserve-stale", a.reserve.ForceStale)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -66,7 +67,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // decodeAndVerify decodes every tx and verifies the signatures not already
 // in the cache, in parallel across cores. Results come back by index, so
 // the order of application stays the block's order. A tx whose signature
-// fails gets its error in errs and is not applied.
+// fails gets its error in errs and is not applied. A panic while decoding
+// or verifying one tx (only a bug could cause it) is that tx's internal
+// error: a worker never takes the node down.
 func (a *App) decodeAndVerify(raws [][]byte) (txs []*Tx, errs []error) {
 	txs, errs = make([]*Tx, len(raws)), make([]error, len(raws))
 	workers := min(runtime.GOMAXPROCS(0), len(raws))
@@ -81,15 +84,31 @@ func (a *App) decodeAndVerify(raws [][]byte) (txs []*Tx, errs []error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				txs[i], errs[i] = a.Decode(raws[i])
-				if errs[i] == nil {
-					errs[i] = a.verifySig(txs[i])
-				}
+				txs[i], errs[i] = a.decodeAndVerifyOne(raws[i])
 			}
 		}()
 	}
 	wg.Wait()
 	return txs, errs
+}
+
+// workerHook, when set (tests only), runs before each tx is decoded.
+var workerHook func(raw []byte)
+
+func (a *App) decodeAndVerifyOne(raw []byte) (tx *Tx, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.logger.Error("decoding or verifying a tx panicked; the tx fails", "panic", r, "stack", string(debug.Stack()))
+			tx, err = nil, fmt.Errorf("%w: panic decoding or verifying the tx", petro.ErrInternal)
+		}
+	}()
+	if workerHook != nil {
+		workerHook(raw)
+	}
+	if tx, err = a.Decode(raw); err != nil {
+		return nil, err
+	}
+	return tx, a.verifySig(tx)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -24,7 +24,18 @@ type EndBlockResult struct {
 // applied, reason kept) if not. A validator change that would exceed this
 // block's power-change cap, or touch a validator already changed in this
 // block, waits for the next block.
+//
+// On error the result is empty: the caller drops the step's branch, so
+// nothing it accumulated (validator updates, peer changes) may leave it.
 func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockResult, error) {
+	res, err := k.endBlock(ctx, ext)
+	if err != nil {
+		return EndBlockResult{}, err
+	}
+	return res, nil
+}
+
+func (k Keeper) endBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockResult, error) {
 	var res EndBlockResult
 	kv := ctx.Store()
 	ids, err := k.activeIDs(kv)
