@@ -1,6 +1,7 @@
 package types
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
@@ -69,3 +70,32 @@ func PageLimit(l uint32) int {
 	}
 	return int(l)
 }
+
+// Uint64Bytes is v in 8 big-endian bytes: the encoding of every counter
+// and amount in state, and of ids inside keys (so keys sort by id).
+func Uint64Bytes(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// DecodeUint64 reads Uint64Bytes' encoding; any other length is an error.
+func DecodeUint64(bz []byte) (uint64, error) {
+	if len(bz) != 8 {
+		return 0, fmt.Errorf("corrupt uint64: %d bytes", len(bz))
+	}
+	return binary.BigEndian.Uint64(bz), nil
+}
+
+// GetUint64 reads the uint64 at key, or absent when the key is not set. A
+// value of the wrong length is an error naming the key.
+func GetUint64(kv KVStore, key []byte, absent uint64) (uint64, error) {
+	bz, err := kv.Get(key)
+	if err != nil || bz == nil {
+		return absent, err
+	}
+	v, err := DecodeUint64(bz)
+	if err != nil {
+		return 0, fmt.Errorf("at %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetUint64 writes v at key as Uint64Bytes.
+func SetUint64(kv KVStore, key []byte, v uint64) error { return kv.Set(key, Uint64Bytes(v)) }

@@ -50,14 +50,8 @@ func NewRootCmd() *cobra.Command {
 		newAuditCmd(),
 		newBenchCmd(),
 	)
-	for _, c := range extraCommands {
-		root.AddCommand(c())
-	}
 	return root
 }
-
-// extraCommands lets each command-group file register itself.
-var extraCommands []func() *cobra.Command
 
 func homeFlag(cmd *cobra.Command) string {
 	h, _ := cmd.Flags().GetString(flagHome)

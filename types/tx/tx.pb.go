@@ -7,15 +7,14 @@
 package tx
 
 import (
-	reflect "reflect"
-	sync "sync"
-	unsafe "unsafe"
-
 	types1 "github.com/petro-network/petro/x/authority/types"
 	types2 "github.com/petro-network/petro/x/reserve/types"
 	types "github.com/petro-network/petro/x/token/types"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	reflect "reflect"
+	sync "sync"
+	unsafe "unsafe"
 )
 
 const (
@@ -459,7 +458,7 @@ type isMsg_Sum interface {
 }
 
 type Msg_Send struct {
-	// x/token: 1–9
+	// x/token: 1–9 and 30–39 (1–9 are full: MsgUnpause took 30)
 	Send *types.MsgSend `protobuf:"bytes,1,opt,name=send,proto3,oneof"`
 }
 

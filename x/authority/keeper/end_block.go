@@ -196,7 +196,12 @@ func powerDelta(before []*types.Validator, u ValidatorUpdate) int64 {
 	return abs(u.Power - old)
 }
 
-func mustAddr(s string) crypto.Address {
-	a, _ := crypto.AddressFromBech32(s) // validated by ValidateBasic
-	return a
+// parseAddr decodes an address that ValidateBasic or genesis validation
+// already accepted; a failure is still reported, never a zero address.
+func parseAddr(s string) (crypto.Address, error) {
+	a, err := crypto.AddressFromBech32(s)
+	if err != nil {
+		return crypto.Address{}, types.ErrInvalidAddress.Wrapf("%q: %v", s, err)
+	}
+	return a, nil
 }

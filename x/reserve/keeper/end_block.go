@@ -163,7 +163,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	if err := set(kv, types.RoundKey(open), round); err != nil {
 		return err
 	}
-	if err := setU64(kv, types.OpenRoundKey, open+1); err != nil {
+	if err := petro.SetUint64(kv, types.OpenRoundKey, open+1); err != nil {
 		return err
 	}
 	ctx.EmitEvent(petro.NewEvent(types.EventTypeRoundSettled,

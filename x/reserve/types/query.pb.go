@@ -7,13 +7,12 @@
 package types
 
 import (
-	reflect "reflect"
-	sync "sync"
-	unsafe "unsafe"
-
 	proof "github.com/petro-network/petro/types/proof"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	reflect "reflect"
+	sync "sync"
+	unsafe "unsafe"
 )
 
 const (

@@ -28,7 +28,7 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 		supply += b.Amount // Validate proved the sum fits
 	}
-	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
+	if err := petro.SetUint64(kv, types.SupplyKey, supply); err != nil {
 		return err
 	}
 	return k.setTotals(kv, &types.Totals{Issued: supply})
@@ -58,7 +58,7 @@ func (k Keeper) IterateBalances(kv store.KVStore, start []byte, fn func(addr cry
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		addr := crypto.Address(append([]byte(nil), it.Key()[len(types.BalanceKeyPrefix):]...))
-		amount, err := decodeUint64(it.Value())
+		amount, err := petro.DecodeUint64(it.Value())
 		if err != nil {
 			return err
 		}

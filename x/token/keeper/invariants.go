@@ -1,7 +1,6 @@
 package keeper
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/petro-network/petro/crypto"
@@ -10,13 +9,6 @@ import (
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	"github.com/petro-network/petro/x/token/types"
 )
-
-func decodeUint64(bz []byte) (uint64, error) {
-	if len(bz) != 8 {
-		return 0, fmt.Errorf("token: corrupt amount: %d bytes", len(bz))
-	}
-	return binary.BigEndian.Uint64(bz), nil
-}
 
 // Invariant names, as the Invariants query reports them.
 const (
