@@ -7,6 +7,7 @@ import (
 
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // CheckTx admits a tx to the mempool if it would succeed on the check
@@ -24,6 +25,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	tx, err := a.Decode(req.Tx)
 	if err != nil {
 		return checkErr(err), nil
+	}
+	if a.localBreaches.Load() > 0 && issues(tx) { // this node's full invariant check failed
+		return checkErr(tokentypes.ErrIssuanceStopped.Wrap("this node's invariant check failed; see its log")), nil
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
@@ -62,4 +66,13 @@ func (a *App) Simulate(raw []byte) (height int64, events []abci.Event, err error
 func checkErr(err error) *abci.ResponseCheckTx {
 	space, code, log := errResult(err)
 	return &abci.ResponseCheckTx{Codespace: space, Code: code, Log: log}
+}
+
+func issues(tx *Tx) bool {
+	for _, m := range tx.Body.GetMessages() {
+		if m.GetIssue() != nil {
+			return true
+		}
+	}
+	return false
 }

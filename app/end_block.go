@@ -12,7 +12,8 @@ import (
 // branch: council proposals move forward (executed validator changes
 // become CometBFT validator updates), redemptions past their deadline
 // expire, the open reserve round settles if its quorum reported and the
-// backing status is recomputed from block time.
+// backing status is recomputed from block time; last, the bounded
+// invariants are checked (a breach stops issuance, see blockInvariants).
 //
 // A module that fails (only a bug could make it) has its branch dropped
 // and the error logged; the others still run — an invalid validator
@@ -48,6 +49,7 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	if !step("reserve", a.reserve.EndBlock) {
 		step("reserve-stale", a.reserve.ForceStale)
 	}
+	step("invariants", a.blockInvariants) // last: sees the block's final state
 	a.peersChanged = a.peersChanged || res.PeersChanged
 	updates := make([]abci.ValidatorUpdate, len(res.ValidatorUpdates))
 	for i, u := range res.ValidatorUpdates {

@@ -66,7 +66,7 @@ func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
 	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg.MaxCommitWaiters)}
 	txtypes.RegisterTxServiceServer(gs, s.Tx)
 	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
-	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(a.TokenKeeper(), a))
+	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(a.TokenKeeper(), a).WithInvariants(a.Invariants))
 	authoritytypes.RegisterQueryServer(gs, authoritykeeper.NewQueryServer(authoritykeeper.Keeper{}, a))
 	reservetypes.RegisterQueryServer(gs, reservekeeper.NewQueryServer(a.ReserveKeeper(), a))
 	healthpb.RegisterHealthServer(gs, s.health)

@@ -13,7 +13,7 @@ import (
 )
 
 // HandleIssue mints PTR against attested reserve. Checks, in order:
-// issuer role → issuance not paused → recipient not frozen → backing OK →
+// issuer role → issuance not paused (nor stopped by a broken invariant) → recipient not frozen → backing OK →
 // hard cap → capacity → allowance (spent) → mint → event. Each refusal has
 // its own code and changes nothing.
 func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
@@ -34,6 +34,11 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	}
 	if pause.IssuancePaused {
 		return types.ErrIssuancePaused
+	}
+	if stop, err := k.IssuanceStop(kv); err != nil {
+		return err
+	} else if stop != "" {
+		return types.ErrIssuanceStopped.Wrap(stop)
 	}
 	if err := k.checkNotFrozen(kv, to, "recipient"); err != nil {
 		return err

@@ -16,12 +16,22 @@ type QueryServer struct {
 	types.UnimplementedQueryServer
 	k     Keeper
 	state petro.StateReader
+	// invariants evaluates every module's invariants (the app's); nil
+	// means token's own.
+	invariants func(kv petro.KVStore, full bool) ([]petro.InvariantResult, error)
 }
 
 var _ types.QueryServer = (*QueryServer)(nil)
 
 func NewQueryServer(k Keeper, state petro.StateReader) *QueryServer {
 	return &QueryServer{k: k, state: state}
+}
+
+// WithInvariants makes the Invariants query report all of the app's
+// invariants, as evaluated by f, instead of token's alone.
+func (q *QueryServer) WithInvariants(f func(kv petro.KVStore, full bool) ([]petro.InvariantResult, error)) *QueryServer {
+	q.invariants = f
+	return q
 }
 
 func (q *QueryServer) Balance(_ context.Context, req *types.QueryBalanceRequest) (*types.QueryBalanceResponse, error) {
@@ -256,13 +266,22 @@ func (q *QueryServer) Invariants(_ context.Context, req *types.QueryInvariantsRe
 	if err != nil {
 		return nil, err
 	}
-	res, err := q.k.Invariants(kv)
+	eval := q.invariants
+	if eval == nil {
+		eval = q.k.ModuleInvariants
+	}
+	res, err := eval(kv, true)
 	if err != nil {
 		return nil, err
 	}
-	all := true
-	for _, r := range res {
-		all = all && r.Holds
+	stop, err := q.k.IssuanceStop(kv)
+	if err != nil {
+		return nil, err
 	}
-	return &types.QueryInvariantsResponse{Invariants: res, AllHold: all, Height: h}, nil
+	resp := &types.QueryInvariantsResponse{AllHold: true, Height: h, IssuanceStopped: stop}
+	for _, r := range res {
+		resp.AllHold = resp.AllHold && r.Holds
+		resp.Invariants = append(resp.Invariants, &types.InvariantResult{Module: r.Module, Name: r.Name, Holds: r.Holds, Detail: r.Detail})
+	}
+	return resp, nil
 }

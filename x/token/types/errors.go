@@ -36,4 +36,7 @@ var (
 	ErrNoSettledRound     = petro.Register(Codespace, 28, "no settled reserve round to price the redemption")
 	ErrInvalidReason      = petro.Register(Codespace, 29, "invalid reason or case id")
 	ErrNothingToWipe      = petro.Register(Codespace, 30, "frozen account has no balance")
+	// #17: set by the end-block when a ledger invariant breaks; cleared only
+	// by a software upgrade that repairs the state.
+	ErrIssuanceStopped = petro.Register(Codespace, 40, "issuance stopped: a ledger invariant is broken")
 )

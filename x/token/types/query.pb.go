@@ -1326,10 +1326,12 @@ func (x *QueryAllowancesResponse) GetHeight() int64 {
 }
 
 type InvariantResult struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Holds         bool                   `protobuf:"varint,2,opt,name=holds,proto3" json:"holds,omitempty"`
-	Detail        string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Holds  bool                   `protobuf:"varint,2,opt,name=holds,proto3" json:"holds,omitempty"`
+	Detail string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The module that owns the invariant: token, reserve or authority. // #17
+	Module        string `protobuf:"bytes,4,opt,name=module,proto3" json:"module,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1385,6 +1387,13 @@ func (x *InvariantResult) GetDetail() string {
 	return ""
 }
 
+func (x *InvariantResult) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
+}
+
 type QueryInvariantsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
@@ -1430,12 +1439,16 @@ func (x *QueryInvariantsRequest) GetHeight() int64 {
 }
 
 type QueryInvariantsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Invariants    []*InvariantResult     `protobuf:"bytes,1,rep,name=invariants,proto3" json:"invariants,omitempty"`
-	AllHold       bool                   `protobuf:"varint,2,opt,name=all_hold,json=allHold,proto3" json:"all_hold,omitempty"`
-	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every module's invariants (the full set), token's first. // #17
+	Invariants []*InvariantResult `protobuf:"bytes,1,rep,name=invariants,proto3" json:"invariants,omitempty"`
+	AllHold    bool               `protobuf:"varint,2,opt,name=all_hold,json=allHold,proto3" json:"all_hold,omitempty"`
+	Height     int64              `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	// Why issuance is stopped (the first invariant that broke at an
+	// end-block, with its height); empty while issuance is not stopped. // #17
+	IssuanceStopped string `protobuf:"bytes,4,opt,name=issuance_stopped,json=issuanceStopped,proto3" json:"issuance_stopped,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *QueryInvariantsResponse) Reset() {
@@ -1487,6 +1500,13 @@ func (x *QueryInvariantsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryInvariantsResponse) GetIssuanceStopped() string {
+	if x != nil {
+		return x.IssuanceStopped
+	}
+	return ""
 }
 
 var File_petro_token_v1_query_proto protoreflect.FileDescriptor
@@ -1591,19 +1611,21 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"allowances\x18\x01 \x03(\v2\x19.petro.token.v1.AllowanceR\n" +
 	"allowances\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"S\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"k\n" +
 	"\x0fInvariantResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05holds\x18\x02 \x01(\bR\x05holds\x12\x16\n" +
-	"\x06detail\x18\x03 \x01(\tR\x06detail\"0\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x16\n" +
+	"\x06module\x18\x04 \x01(\tR\x06module\"0\n" +
 	"\x16QueryInvariantsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"\x8d\x01\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"\xb8\x01\n" +
 	"\x17QueryInvariantsResponse\x12?\n" +
 	"\n" +
 	"invariants\x18\x01 \x03(\v2\x1f.petro.token.v1.InvariantResultR\n" +
 	"invariants\x12\x19\n" +
 	"\ball_hold\x18\x02 \x01(\bR\aallHold\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height2\xda\a\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12)\n" +
+	"\x10issuance_stopped\x18\x04 \x01(\tR\x0fissuanceStopped2\xda\a\n" +
 	"\x05Query\x12T\n" +
 	"\aBalance\x12#.petro.token.v1.QueryBalanceRequest\x1a$.petro.token.v1.QueryBalanceResponse\x12`\n" +
 	"\vAllBalances\x12'.petro.token.v1.QueryAllBalancesRequest\x1a(.petro.token.v1.QueryAllBalancesResponse\x12Q\n" +
