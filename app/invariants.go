@@ -6,6 +6,7 @@ import (
 
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -77,3 +78,10 @@ func (a *App) IssuanceStop(kv store.KVStore) (string, error) { return a.token.Is
 // LocalInvariantBreaches counts the blocks after which this node's
 // optional full check (Options.CheckInvariants) found a broken invariant.
 func (a *App) LocalInvariantBreaches() uint64 { return a.localBreaches.Load() }
+
+// Backing is the reserve backing computed at the end of the block kv was
+// committed at (for metrics).
+func (a *App) Backing(kv store.KVStore) (*reservetypes.Backing, error) { return a.reserve.Backing(kv) }
+
+// Supply is the PTR supply at kv, in base units (for metrics).
+func (a *App) Supply(kv store.KVStore) (uint64, error) { return a.token.Supply(kv) }

@@ -26,7 +26,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
-	"github.com/petro-network/petro/internal/telemetry"
+	"github.com/petro-network/petro/server/telemetry"
 	"github.com/petro-network/petro/server"
 	"github.com/petro-network/petro/server/rest"
 )

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/telemetry"
+	"github.com/petro-network/petro/server/telemetry"
 	tu "github.com/petro-network/petro/internal/testutil"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
