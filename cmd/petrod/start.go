@@ -26,9 +26,9 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
-	"github.com/petro-network/petro/server/telemetry"
 	"github.com/petro-network/petro/server"
 	"github.com/petro-network/petro/server/rest"
+	"github.com/petro-network/petro/server/telemetry"
 )
 
 const (

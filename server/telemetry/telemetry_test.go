@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/server/telemetry"
 	tu "github.com/petro-network/petro/internal/testutil"
+	"github.com/petro-network/petro/server/telemetry"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
