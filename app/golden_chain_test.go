@@ -222,7 +222,7 @@ func goldenChain(t testing.TB) (*app.GenesisState, []goldenBlock) {
 		b.ok(gCouncil1, propose(act(&authoritytypes.AddValidator{Validator: &authoritytypes.Validator{PubKey: consKey(7), Power: 10, NodeId: nodeID(7)}}))),
 		b.ok(gCouncil2, approve(6)))
 	// 11: an hour later: redemption 3 expires (refund), the backing is STALE.
-	b.block(time.Hour+step)
+	b.block(time.Hour + step)
 	// 12: second round: attestations by all three oracles, one an outlier.
 	b.block(step, b.ok(gOracle1, attest(gOracle1, 2, b.now.Add(step), 500*reservetypes.OneBarrel, 400*reservetypes.OneBarrel)),
 		b.ok(gOracle2, attest(gOracle2, 2, b.now.Add(step), 500*reservetypes.OneBarrel, 400*reservetypes.OneBarrel)),
