@@ -4,7 +4,7 @@ BIN     ?= build/petrod
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/petro-network/petro/app.SoftwareVersion=$(VERSION)
 
-.PHONY: help build install dev test test-short test-race fuzz bench proto proto-check lint docker ci
+.PHONY: help build install dev test test-short test-race fuzz fuzz-list bench proto proto-check lint docker ci
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,9 +27,12 @@ test-short: ## Unit and app tests only (skips node tests)
 test-race: ## Every test under the race detector
 	$(GO) test -race ./...
 
-fuzz: ## Fuzz each target for FUZZTIME (default 30s)
-	@for t in FuzzDecodeTx:./app FuzzCheckTx:./app FuzzVerifySignature:./crypto FuzzAddressFromBech32:./crypto; do \
-		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $${FUZZTIME:-30s} $${t#*:} || exit 1; done
+fuzz-list: ## List every fuzz target (scripts/fuzz-targets.sh finds them)
+	@scripts/fuzz-targets.sh
+
+fuzz: ## Fuzz every target for FUZZTIME (default 30s); their seed corpora run in `make test`
+	@scripts/fuzz-targets.sh | while read -r name pkg; do echo "--- $$name ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; done
 
 bench: ## Go benchmarks of the hot path (see BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./crypto ./app
