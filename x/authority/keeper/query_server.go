@@ -12,7 +12,9 @@ import (
 
 // QueryServer answers petro.authority.v1.Query from committed state.
 type QueryServer struct {
-	types.UnimplementedQueryServer
+	// Unsafe, not Unimplemented: an RPC added to query.proto and not
+	// implemented here fails to compile instead of answering Unimplemented.
+	types.UnsafeQueryServer
 	k     Keeper
 	state petro.StateReader
 }
