@@ -1,8 +1,10 @@
 package types
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sort"
 
 	"google.golang.org/protobuf/proto"
 )
@@ -99,3 +101,17 @@ func GetUint64(kv KVStore, key []byte, absent uint64) (uint64, error) {
 
 // SetUint64 writes v at key as Uint64Bytes.
 func SetUint64(kv KVStore, key []byte, v uint64) error { return kv.Set(key, Uint64Bytes(v)) }
+
+// PageOf pages a list already sorted by key: the items from the first
+// whose key is ≥ start (all when start is empty), at most PageLimit(limit)
+// of them, and the key of the next item (nil when there is none). For
+// lists a query loads whole anyway (bounded by governance: validators,
+// oracles, issuers) and modest ones (lots, peers).
+func PageOf[T any](items []T, key func(T) []byte, start []byte, limit uint32) (page []T, next []byte) {
+	i := sort.Search(len(items), func(i int) bool { return bytes.Compare(key(items[i]), start) >= 0 })
+	j := min(len(items), i+PageLimit(limit))
+	if j < len(items) {
+		next = key(items[j])
+	}
+	return items[i:j], next
+}

@@ -1,6 +1,7 @@
 package types_test
 
 import (
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -42,5 +43,29 @@ func TestProtoHelpers(t *testing.T) {
 	err := petro.IterateProto(kv, []byte("k/"), func() proto.Message { return &tokentypes.Balance{} }, func(proto.Message) bool { n++; return false })
 	if err == nil || n != 1 {
 		t.Fatalf("iterate over a corrupt value: n=%d err=%v", n, err)
+	}
+}
+
+func TestPageOf(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e"}
+	key := func(s string) []byte { return []byte(s) }
+	var got []string
+	var next []byte
+	for page := 0; page == 0 || next != nil; page++ {
+		var p []string
+		p, next = petro.PageOf(items, key, next, 2)
+		if len(p) > 2 {
+			t.Fatalf("page of %d", len(p))
+		}
+		got = append(got, p...)
+	}
+	if strings.Join(got, "") != "abcde" {
+		t.Fatalf("pages gave %v", got)
+	}
+	if p, next := petro.PageOf(items, key, []byte("bb"), 0); strings.Join(p, "") != "cde" || next != nil {
+		t.Fatalf("from a key between items: %v %q", p, next)
+	}
+	if p, next := petro.PageOf([]string(nil), key, nil, 0); len(p) != 0 || next != nil {
+		t.Fatal("empty list")
 	}
 }

@@ -162,10 +162,12 @@ func (q *QueryServer) Validators(_ context.Context, req *types.QueryValidatorsRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryValidatorsResponse{Validators: vals, Height: h}
+	resp := &types.QueryValidatorsResponse{Height: h, Pagination: &types.PageResponse{}}
 	for _, v := range vals {
 		resp.TotalPower += v.Power
 	}
+	resp.Validators, resp.Pagination.NextKey = petro.PageOf(vals, func(v *types.Validator) []byte { return types.ConsAddress(v.PubKey) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	return resp, nil
 }
 
@@ -182,7 +184,9 @@ func (q *QueryServer) Peers(_ context.Context, req *types.QueryPeersRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryPeersResponse{Allowlist: peers, Height: h}
+	resp := &types.QueryPeersResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Allowlist, resp.Pagination.NextKey = petro.PageOf(peers, func(p *types.AllowedPeer) []byte { return []byte(p.NodeId) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	for _, v := range vals {
 		resp.ValidatorNodeIds = append(resp.ValidatorNodeIds, v.NodeId)
 	}

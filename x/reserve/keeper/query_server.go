@@ -190,11 +190,13 @@ func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*typ
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryLotsResponse{Lots: lots, Height: h}
+	resp := &types.QueryLotsResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Lots, resp.Pagination.NextKey = petro.PageOf(lots, func(l *types.Lot) []byte { return []byte(l.Id) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	if !req.GetProve() {
 		return resp, nil
 	}
-	for _, l := range lots {
+	for _, l := range resp.Lots {
 		p, err := petro.ProveKey(q.state, h, types.LotKey(l.Id))
 		if err != nil {
 			return nil, err
@@ -213,7 +215,9 @@ func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest)
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryOraclesResponse{Height: h}
+	resp := &types.QueryOraclesResponse{Height: h, Pagination: &types.PageResponse{}}
+	addrs, resp.Pagination.NextKey = petro.PageOf(addrs, func(a string) []byte { return []byte(a) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	for _, a := range addrs {
 		rec, err := q.k.oracleRecordBech(kv, a)
 		if err != nil {

@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 	"encoding/binary"
+	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -259,8 +261,17 @@ func (q *QueryServer) Allowances(_ context.Context, req *types.QueryAllowancesRe
 	if q.k.authority == nil {
 		return &types.QueryAllowancesResponse{Height: h}, nil
 	}
-	a, err := q.k.authority.Allowances(kv)
-	return &types.QueryAllowancesResponse{Allowances: a, Height: h}, err
+	all, err := q.k.authority.Allowances(kv)
+	if err != nil {
+		return nil, err
+	}
+	// Paged by the issuer's bech32 address, in string order (bech32's
+	// alphabet does not keep the store's byte order).
+	slices.SortFunc(all, func(a, b *types.Allowance) int { return strings.Compare(a.Issuer, b.Issuer) })
+	resp := &types.QueryAllowancesResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Allowances, resp.Pagination.NextKey = petro.PageOf(all, func(a *types.Allowance) []byte { return []byte(a.Issuer) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
+	return resp, nil
 }
 
 func (q *QueryServer) Invariants(_ context.Context, req *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
