@@ -32,7 +32,8 @@ type AppConfig struct {
 	// Pruning: keep this many recent state versions; 0 keeps all
 	// (an archive node, what auditors query).
 	PruningKeepRecent int64 `toml:"pruning_keep_recent"`
-	// Check module invariants after every block and halt on a breach.
+	// Check every module invariant (the full set) after every block on this
+	// node; a breach is logged and counted and this node refuses MsgIssue.
 	CheckInvariants bool `toml:"check_invariants"`
 	// HaltHeight: after committing this height the node logs "halt height
 	// reached" and exits 0, executing no later block (coordinated
