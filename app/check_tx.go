@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -21,7 +23,13 @@ import (
 // just reset to the committed state, finds its admission's). Ante and the
 // messages always run in full, so a tx whose sequence or funds the block
 // consumed is rejected on recheck.
-func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (resp *abci.ResponseCheckTx, _ error) {
+	defer func() { // a bug reached by one tx refuses that tx, not the node
+		if r := recover(); r != nil {
+			a.logger.Error("check tx panicked; refusing the tx", "panic", r, "stack", string(debug.Stack()))
+			resp = checkErr(fmt.Errorf("%w: panic checking the tx", petro.ErrInternal))
+		}
+	}()
 	tx, err := a.Decode(req.Tx)
 	if err != nil {
 		return checkErr(err), nil

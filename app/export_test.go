@@ -4,11 +4,12 @@ import "github.com/petro-network/petro/internal/store"
 
 type petroKV = store.KVStore
 
-// SetWorkerHook installs a hook that runs before each tx is decoded by the
-// decode/verify workers (tests only); the returned func removes it.
-func SetWorkerHook(f func(raw []byte)) (restore func()) {
-	workerHook = f
-	return func() { workerHook = nil }
+// SetDecodeHook installs a hook that runs at the start of every
+// App.Decode (in CheckTx, PreVerify and the decode/verify workers); the
+// returned func removes it.
+func SetDecodeHook(f func(raw []byte)) (restore func()) {
+	decodeHook = f
+	return func() { decodeHook = nil }
 }
 
 // WorkingStore is the working tree the next FinalizeBlock executes on

@@ -93,9 +93,6 @@ func (a *App) decodeAndVerify(raws [][]byte) (txs []*Tx, errs []error) {
 	return txs, errs
 }
 
-// workerHook, when set (tests only), runs before each tx is decoded.
-var workerHook func(raw []byte)
-
 func (a *App) decodeAndVerifyOne(raw []byte) (tx *Tx, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -103,9 +100,6 @@ func (a *App) decodeAndVerifyOne(raw []byte) (tx *Tx, err error) {
 			tx, err = nil, fmt.Errorf("%w: panic decoding or verifying the tx", petro.ErrInternal)
 		}
 	}()
-	if workerHook != nil {
-		workerHook(raw)
-	}
 	if tx, err = a.Decode(raw); err != nil {
 		return nil, err
 	}

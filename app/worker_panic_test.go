@@ -17,7 +17,7 @@ func TestWorkerPanicIsTheTxsError(t *testing.T) {
 	a := fixture(t)
 	good := testutil.SendTx(t, sender, senderSeq, recipient, 100)
 	bad := testutil.SendTx(t, sender, senderSeq+1, recipient, 100)
-	defer app.SetWorkerHook(func(raw []byte) {
+	defer app.SetDecodeHook(func(raw []byte) {
 		if bytes.Equal(raw, bad) {
 			panic("injected worker panic")
 		}
@@ -36,5 +36,25 @@ func TestWorkerPanicIsTheTxsError(t *testing.T) {
 	}
 	if r := res.TxResults[1]; r.Codespace != "petro" || r.Code != 1 {
 		t.Fatalf("panicking tx: %s/%d %s, want petro/1", r.Codespace, r.Code, r.Log)
+	}
+}
+
+// CheckTx and PreVerify (run on CometBFT's peer goroutines) turn a panic
+// into the tx's refusal (#17).
+func TestCheckTxPanicRefusesTheTx(t *testing.T) {
+	a := fixture(t)
+	bad := testutil.SendTx(t, sender, senderSeq, recipient, 100)
+	defer app.SetDecodeHook(func(raw []byte) {
+		if bytes.Equal(raw, bad) {
+			panic("injected panic")
+		}
+	})()
+	a.PreVerify(bad) // must not panic
+	if resp := checkTx(t, a, bad); resp.Codespace != "petro" || resp.Code != 1 {
+		t.Fatalf("CheckTx of a panicking tx: %s/%d %s, want petro/1", resp.Codespace, resp.Code, resp.Log)
+	}
+	good := testutil.SendTx(t, sender, senderSeq, recipient, 101)
+	if resp := checkTx(t, a, good); resp.Code != 0 {
+		t.Fatalf("next tx after the panic: %d %s", resp.Code, resp.Log)
 	}
 }
