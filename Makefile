@@ -30,9 +30,11 @@ test-race: ## Every test under the race detector
 fuzz-list: ## List every fuzz target (scripts/fuzz-targets.sh finds them)
 	@scripts/fuzz-targets.sh
 
+# Minimising each new interesting input may take up to 60s by default; for
+# targets with slow iterations (FuzzRestore) that stalls the run.
 fuzz: ## Fuzz every target for FUZZTIME (default 30s); their seed corpora run in `make test`
 	@scripts/fuzz-targets.sh | while read -r name pkg; do echo "--- $$name ($$pkg)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; done
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $${FUZZTIME:-30s} -fuzzminimizetime $${FUZZMINIMIZETIME:-5s} $$pkg || exit 1; done
 
 bench: ## Go benchmarks of the hot path (see BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./crypto ./app
