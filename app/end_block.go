@@ -25,6 +25,9 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	step := func(name string, run func(petro.Context) error) bool {
 		branch := store.NewBranch(ctx.Store())
 		bctx := ctx.WithStore(branch)
+		if endBlockStoreHook != nil {
+			bctx = ctx.WithStore(endBlockStoreHook(name, branch))
+		}
 		err := run(bctx)
 		if err == nil {
 			err = branch.Write()
@@ -57,3 +60,7 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	}
 	return events, updates
 }
+
+// endBlockStoreHook, when set (tests only, to inject a store failure),
+// wraps the branch each end-block step runs on.
+var endBlockStoreHook func(step string, kv store.KVStore) store.KVStore
