@@ -115,3 +115,28 @@ func PageOf[T any](items []T, key func(T) []byte, start []byte, limit uint32) (p
 	}
 	return items[i:j], next
 }
+
+// PageProto visits, in key order, at most PageLimit(limit) values under
+// prefix, starting at prefix‖start (start is a previous page's next key;
+// empty for the first page), decoding each into a fresh newMsg() for fn.
+// next is the key after the page without the prefix, nil at the end: the
+// page reads only what it returns.
+func PageProto(kv KVStore, prefix, start []byte, limit uint32, newMsg func() proto.Message, fn func(proto.Message)) (next []byte, err error) {
+	it, err := kv.Iterator(append(append([]byte(nil), prefix...), start...), PrefixEnd(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	for n := PageLimit(limit); it.Valid(); it.Next() {
+		if n == 0 {
+			return bytes.Clone(it.Key()[len(prefix):]), it.Error()
+		}
+		m := newMsg()
+		if err := proto.Unmarshal(it.Value(), m); err != nil {
+			return nil, fmt.Errorf("corrupt value at %q: %w", it.Key(), err)
+		}
+		fn(m)
+		n--
+	}
+	return nil, it.Error()
+}

@@ -69,3 +69,30 @@ func TestPageOf(t *testing.T) {
 		t.Fatal("empty list")
 	}
 }
+
+func TestPageProto(t *testing.T) {
+	kv := testutil.NewKVStore(t)
+	prefix := []byte("p/")
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		if err := petro.SetProto(kv, append([]byte("p/"), k...), &tokentypes.Balance{Address: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kv.Set([]byte("q/z"), []byte{0xff}); err != nil { // outside the prefix: never read
+		t.Fatal(err)
+	}
+	var got string
+	var next []byte
+	for pages := 0; pages == 0 || next != nil; pages++ {
+		n := 0
+		var err error
+		next, err = petro.PageProto(kv, prefix, next, 2, func() proto.Message { return &tokentypes.Balance{} },
+			func(m proto.Message) { got += m.(*tokentypes.Balance).Address; n++ })
+		if err != nil || n > 2 || pages > 5 {
+			t.Fatalf("page %d: %d items, %v", pages, n, err)
+		}
+	}
+	if got != "abcde" {
+		t.Fatalf("pages gave %q", got)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"sort"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"
@@ -176,17 +178,16 @@ func (q *QueryServer) Peers(_ context.Context, req *types.QueryPeersRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	peers, err := q.k.AllowedPeers(kv)
-	if err != nil {
-		return nil, err
-	}
 	vals, err := q.k.Validators(kv)
 	if err != nil {
 		return nil, err
 	}
 	resp := &types.QueryPeersResponse{Height: h, Pagination: &types.PageResponse{}}
-	resp.Allowlist, resp.Pagination.NextKey = petro.PageOf(peers, func(p *types.AllowedPeer) []byte { return []byte(p.NodeId) },
-		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
+	resp.Pagination.NextKey, err = petro.PageProto(kv, types.PeerPrefix, req.GetPagination().GetKey(), req.GetPagination().GetLimit(),
+		func() proto.Message { return &types.AllowedPeer{} }, func(m proto.Message) { resp.Allowlist = append(resp.Allowlist, m.(*types.AllowedPeer)) })
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range vals {
 		resp.ValidatorNodeIds = append(resp.ValidatorNodeIds, v.NodeId)
 	}

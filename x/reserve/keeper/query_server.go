@@ -186,13 +186,12 @@ func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*typ
 	if err != nil {
 		return nil, err
 	}
-	lots, err := q.k.Lots(kv)
+	resp := &types.QueryLotsResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Pagination.NextKey, err = petro.PageProto(kv, types.LotPrefix, req.GetPagination().GetKey(), req.GetPagination().GetLimit(),
+		func() proto.Message { return &types.Lot{} }, func(m proto.Message) { resp.Lots = append(resp.Lots, m.(*types.Lot)) })
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryLotsResponse{Height: h, Pagination: &types.PageResponse{}}
-	resp.Lots, resp.Pagination.NextKey = petro.PageOf(lots, func(l *types.Lot) []byte { return []byte(l.Id) },
-		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	if !req.GetProve() {
 		return resp, nil
 	}
