@@ -105,8 +105,8 @@ func SetUint64(kv KVStore, key []byte, v uint64) error { return kv.Set(key, Uint
 // PageOf pages a list already sorted by key: the items from the first
 // whose key is ≥ start (all when start is empty), at most PageLimit(limit)
 // of them, and the key of the next item (nil when there is none). For
-// lists a query loads whole anyway (bounded by governance: validators,
-// oracles, issuers) and modest ones (lots, peers).
+// lists a query loads whole anyway, bounded by governance (validators,
+// oracles, issuers); lists that grow page from the store (PageProto).
 func PageOf[T any](items []T, key func(T) []byte, start []byte, limit uint32) (page []T, next []byte) {
 	i := sort.Search(len(items), func(i int) bool { return bytes.Compare(key(items[i]), start) >= 0 })
 	j := min(len(items), i+PageLimit(limit))
