@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // CheckTx admits a tx to the mempool if it would succeed on the check
@@ -26,10 +29,19 @@ import (
 // the last commit or by its recheck) is refused with tx/21, before its
 // sequence would answer tx/13: CometBFT's cache normally refuses such a
 // duplicate first, this covers a tx the cache evicted.
-func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (resp *abci.ResponseCheckTx, _ error) {
+	defer func() { // a bug reached by one tx refuses that tx, not the node
+		if r := recover(); r != nil {
+			a.logger.Error("check tx panicked; refusing the tx", "panic", r, "stack", string(debug.Stack()))
+			resp = checkErr(fmt.Errorf("%w: panic checking the tx", petro.ErrInternal))
+		}
+	}()
 	tx, err := a.Decode(req.Tx)
 	if err != nil {
 		return checkErr(err), nil
+	}
+	if a.localBreaches.Load() > 0 && issues(tx) { // this node's full invariant check failed
+		return checkErr(tokentypes.ErrIssuanceStopped.Wrap("this node's invariant check failed; see its log")), nil
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
@@ -92,4 +104,13 @@ func (a *App) Simulate(raw []byte) (height int64, events []abci.Event, err error
 func checkErr(err error) *abci.ResponseCheckTx {
 	space, code, log := errResult(err)
 	return &abci.ResponseCheckTx{Codespace: space, Code: code, Log: log}
+}
+
+func issues(tx *Tx) bool {
+	for _, m := range tx.Body.GetMessages() {
+		if m.GetIssue() != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -12,7 +12,8 @@ import (
 // branch: council proposals move forward (executed validator changes
 // become CometBFT validator updates), redemptions past their deadline
 // expire, the open reserve round settles if its quorum reported and the
-// backing status is recomputed from block time.
+// backing status is recomputed from block time; last, the bounded
+// invariants are checked (a breach stops issuance, see blockInvariants).
 //
 // A module that fails (only a bug could make it) has its branch dropped
 // and the error logged; the others still run — an invalid validator
@@ -24,6 +25,9 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	step := func(name string, run func(petro.Context) error) bool {
 		branch := store.NewBranch(ctx.Store())
 		bctx := ctx.WithStore(branch)
+		if endBlockStoreHook != nil {
+			bctx = ctx.WithStore(endBlockStoreHook(name, branch))
+		}
 		err := run(bctx)
 		if err == nil {
 			err = branch.Write()
@@ -37,15 +41,18 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 		}
 		return true
 	}
-	var res authoritykeeper.EndBlockResult
-	step("authority", func(c petro.Context) (err error) {
-		res, err = a.authority.EndBlock(c, a.actions())
+	var res, ran authoritykeeper.EndBlockResult
+	if step("authority", func(c petro.Context) (err error) {
+		ran, err = a.authority.EndBlock(c, a.actions())
 		return err
-	})
+	}) {
+		res = ran // a failed step contributes nothing: no state, no validator updates, no peer changes
+	}
 	step("token", a.token.EndBlock) // after proposals: a wipe or a new lot counts this block
 	if !step("reserve", a.reserve.EndBlock) {
 		step("reserve-stale", a.reserve.ForceStale)
 	}
+	step("invariants", a.blockInvariants) // last: sees the block's final state
 	a.peersChanged = a.peersChanged || res.PeersChanged
 	updates := make([]abci.ValidatorUpdate, len(res.ValidatorUpdates))
 	for i, u := range res.ValidatorUpdates {
@@ -53,3 +60,7 @@ func (a *App) endBlock(ctx petro.Context) ([]abci.Event, []abci.ValidatorUpdate)
 	}
 	return events, updates
 }
+
+// endBlockStoreHook, when set (tests only, to inject a store failure),
+// wraps the branch each end-block step runs on.
+var endBlockStoreHook func(step string, kv store.KVStore) store.KVStore

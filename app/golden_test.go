@@ -11,7 +11,7 @@ import (
 	txtypes "github.com/petro-network/petro/types/tx"
 )
 
-// goldenAppHash is the app hash after goldenChain's last block.
+// goldenAppHash is the app hash after goldenTransfers' last block.
 //
 // It is a consensus constant: every node must compute it from the same
 // genesis and blocks. If this test fails, the state machine or its
@@ -21,11 +21,11 @@ import (
 // in the commit message.
 const goldenAppHash = "11d6ddb50a9424d0d646b8607ec8b1e30ae747160319c67ff882962b98527a16"
 
-// goldenChain is a fixed genesis (deterministic keys, GenesisTime) and
+// goldenTransfers is a fixed genesis (deterministic keys, GenesisTime) and
 // five blocks of transfers at fixed times, with successes, a failed
 // message (sequence consumed), a multi-message tx, a new account and a
 // balance emptied to zero.
-func goldenChain(t testing.TB) (genesis *app.GenesisState, blocks [][][]byte) {
+func goldenTransfers(t testing.TB) (genesis *app.GenesisState, blocks [][][]byte) {
 	gs := testutil.NewGenesis().FundKeys(1_000_000, 0, 1, 2, 3, 4).Account(testutil.Key(4), 2).State()
 	seq := map[int]uint64{4: 2}
 	send := func(from, to int, amount uint64) []byte {
@@ -52,10 +52,10 @@ func goldenChain(t testing.TB) (genesis *app.GenesisState, blocks [][][]byte) {
 	return gs, blocks
 }
 
-// goldenCodes are the result codes of goldenChain's txs, block by block.
+// goldenCodes are the result codes of goldenTransfers' txs, block by block.
 var goldenCodes = [][]uint32{{0, 0}, {0, 0, 0}, {3, 0}, {0}, {0, 0}}
 
-// runGolden runs goldenChain on a and returns the app hash after each
+// runGolden runs goldenTransfers on a and returns the app hash after each
 // block (index 0 is InitChain's).
 func runGolden(t *testing.T, a *app.App, gs *app.GenesisState, blocks [][][]byte) []string {
 	t.Helper()
@@ -76,7 +76,7 @@ func runGolden(t *testing.T, a *app.App, gs *app.GenesisState, blocks [][][]byte
 }
 
 func TestGoldenAppHash(t *testing.T) {
-	gs, blocks := goldenChain(t)
+	gs, blocks := goldenTransfers(t)
 
 	// Two independent apps, one on memdb and one on pebble, must agree at
 	// every height.

@@ -46,15 +46,10 @@ func (a *App) loadPeers(kv store.KVStore) error {
 // against the allowlist; addresses are not filtered, because a node's
 // identity is its ID (authenticated by the P2P handshake), not its IP.
 func (a *App) filterPeer(path string) error {
-	switch {
-	case strings.HasPrefix(path, pathFilterID):
-		id := strings.TrimPrefix(path, pathFilterID)
-		if !a.PeerAllowed(id) {
-			return authoritytypes.ErrPeerNotAllowed.Wrap(id)
-		}
-	case strings.HasPrefix(path, pathFilterAddr):
+	if id, ok := strings.CutPrefix(path, pathFilterID); ok && !a.PeerAllowed(id) {
+		return authoritytypes.ErrPeerNotAllowed.Wrap(id)
 	}
-	return nil
+	return nil // pathFilterAddr: every address passes
 }
 
 // reloadPeers rebuilds the allowlist from the latest committed state and

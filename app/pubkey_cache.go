@@ -75,6 +75,11 @@ func (c *pubKeyCache) parse(b []byte) (*parsedKey, error) {
 // that fails here is verified again, and refused, by CheckTx. Safe for
 // concurrent use.
 func (a *App) PreVerify(raw []byte) {
+	defer func() { // it runs on CometBFT's peer and RPC goroutines: never take the node down
+		if r := recover(); r != nil {
+			a.logger.Error("pre-verifying a tx panicked; CheckTx will judge it", "panic", r)
+		}
+	}()
 	if tx, err := a.Decode(raw); err == nil {
 		_ = a.verifySig(tx)
 	}

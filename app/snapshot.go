@@ -248,7 +248,17 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 		stream: sha256.New(), pw: pw, done: make(chan struct{})}
 	height := int64(snap.Height)
 	go func() {
-		err := a.cs.Restore(height, r.appHash, pr)
+		var err error
+		defer func() { // a panic importing a peer's chunks rejects the snapshot, not the node
+			if p := recover(); p != nil {
+				a.logger.Error("snapshot import panicked; rejecting the snapshot", "panic", p)
+				err = fmt.Errorf("snapshot import panicked: %v", p)
+				pr.CloseWithError(err)
+				r.err = err
+				close(r.done)
+			}
+		}()
+		err = a.cs.Restore(height, r.appHash, pr)
 		if err != nil {
 			pr.CloseWithError(err) // unblocks the chunk being written
 		} else {

@@ -71,6 +71,9 @@ func (c *txCache) putLocked(tx *Tx) {
 // Decode is DecodeTx through the node's decoded-tx cache. The result must
 // not be modified. Safe for concurrent use.
 func (a *App) Decode(raw []byte) (*Tx, error) {
+	if decodeHook != nil {
+		decodeHook(raw)
+	}
 	if len(raw) > MaxTxBytes {
 		return DecodeTx(raw) // refused before hashing
 	}
@@ -84,3 +87,7 @@ func (a *App) Decode(raw []byte) (*Tx, error) {
 	}
 	return tx, err
 }
+
+// decodeHook, when set (tests only, to inject a panic), runs at the start
+// of every Decode.
+var decodeHook func(raw []byte)

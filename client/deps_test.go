@@ -31,7 +31,8 @@ var storageEngines = regexp.MustCompile(`pebble|iavl|cosmos-db`)
 func goTool(t *testing.T) string {
 	t.Helper()
 	// The go tool of the toolchain running this test, else the one on PATH.
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" { //nolint:staticcheck // GOROOT is exactly what is wanted here
+	//lint:ignore SA1019 the toolchain running this test is exactly what is wanted
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" {
 		if _, err := exec.LookPath(p); err == nil {
 			return p
 		}

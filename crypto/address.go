@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // RIPEMD-160 is fixed by the address format, not chosen for new security.
+	"golang.org/x/crypto/ripemd160" //lint:ignore SA1019 RIPEMD-160 is fixed by the address format, not chosen for new security.
 )
 
 // AddressSize is the length of an account address in bytes.

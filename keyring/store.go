@@ -7,9 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/petro-network/petro/internal/fsutil"
 )
 
 // store holds one opaque blob per key name. Callers validate names and hold
@@ -85,38 +86,11 @@ func (s *dirStore) read(name string) ([]byte, error) {
 // <name>.json, which fails if that name exists (an atomic create-only
 // rename), and fsyncs the directory. Readers see no file or the whole file.
 func (s *dirStore) create(name string, data []byte) error {
-	tmp, err := os.CreateTemp(s.dir, ".tmp-"+name+"-*") // mode 0600
-	if err != nil {
-		return err
+	err := fsutil.CreateFile(s.path(name), data, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%w: %q", ErrKeyExists, name)
 	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // the temporary name only; the linked file stays
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	final := s.path(name)
-	if err := os.Link(tmpName, final); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%w: %q", ErrKeyExists, name)
-		}
-		// No hard links on this file system: check, then rename (which
-		// would replace a file created in between by another process).
-		if _, statErr := os.Lstat(final); statErr == nil {
-			return fmt.Errorf("%w: %q", ErrKeyExists, name)
-		}
-		if err := os.Rename(tmpName, final); err != nil {
-			return err
-		}
-	}
-	return syncDir(s.dir)
+	return err
 }
 
 func (s *dirStore) remove(name string) error {
@@ -149,15 +123,4 @@ func (s *dirStore) names() ([]string, error) {
 	return out, nil
 }
 
-// syncDir makes a create, rename or remove in dir durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" { // directories cannot be fsynced there
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+var syncDir = fsutil.SyncDir

@@ -14,14 +14,6 @@ import (
 
 	"github.com/petro-network/petro/app"
 	txtypes "github.com/petro-network/petro/types/tx"
-	authkeeper "github.com/petro-network/petro/x/auth/keeper"
-	authtypes "github.com/petro-network/petro/x/auth/types"
-	authoritykeeper "github.com/petro-network/petro/x/authority/keeper"
-	authoritytypes "github.com/petro-network/petro/x/authority/types"
-	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
-	reservetypes "github.com/petro-network/petro/x/reserve/types"
-	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
-	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // Config is the [grpc] section of app.toml.
@@ -81,10 +73,7 @@ func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
 	)
 	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg)}
 	txtypes.RegisterTxServiceServer(gs, s.Tx)
-	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
-	tokentypes.RegisterQueryServer(gs, tokenkeeper.NewQueryServer(a.TokenKeeper(), a))
-	authoritytypes.RegisterQueryServer(gs, authoritykeeper.NewQueryServer(authoritykeeper.Keeper{}, a))
-	reservetypes.RegisterQueryServer(gs, reservekeeper.NewQueryServer(a.ReserveKeeper(), a))
+	a.RegisterQueryServices(gs) // the app wires its keepers; the server only hosts them
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)
 	return s

@@ -1,6 +1,7 @@
 package types_test
 
 import (
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -42,5 +43,56 @@ func TestProtoHelpers(t *testing.T) {
 	err := petro.IterateProto(kv, []byte("k/"), func() proto.Message { return &tokentypes.Balance{} }, func(proto.Message) bool { n++; return false })
 	if err == nil || n != 1 {
 		t.Fatalf("iterate over a corrupt value: n=%d err=%v", n, err)
+	}
+}
+
+func TestPageOf(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e"}
+	key := func(s string) []byte { return []byte(s) }
+	var got []string
+	var next []byte
+	for page := 0; page == 0 || next != nil; page++ {
+		var p []string
+		p, next = petro.PageOf(items, key, next, 2)
+		if len(p) > 2 {
+			t.Fatalf("page of %d", len(p))
+		}
+		got = append(got, p...)
+	}
+	if strings.Join(got, "") != "abcde" {
+		t.Fatalf("pages gave %v", got)
+	}
+	if p, next := petro.PageOf(items, key, []byte("bb"), 0); strings.Join(p, "") != "cde" || next != nil {
+		t.Fatalf("from a key between items: %v %q", p, next)
+	}
+	if p, next := petro.PageOf([]string(nil), key, nil, 0); len(p) != 0 || next != nil {
+		t.Fatal("empty list")
+	}
+}
+
+func TestPageProto(t *testing.T) {
+	kv := testutil.NewKVStore(t)
+	prefix := []byte("p/")
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		if err := petro.SetProto(kv, append([]byte("p/"), k...), &tokentypes.Balance{Address: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kv.Set([]byte("q/z"), []byte{0xff}); err != nil { // outside the prefix: never read
+		t.Fatal(err)
+	}
+	var got string
+	var next []byte
+	for pages := 0; pages == 0 || next != nil; pages++ {
+		n := 0
+		var err error
+		next, err = petro.PageProto(kv, prefix, next, 2, func() proto.Message { return &tokentypes.Balance{} },
+			func(m proto.Message) { got += m.(*tokentypes.Balance).Address; n++ })
+		if err != nil || n > 2 || pages > 5 {
+			t.Fatalf("page %d: %d items, %v", pages, n, err)
+		}
+	}
+	if got != "abcde" {
+		t.Fatalf("pages gave %q", got)
 	}
 }

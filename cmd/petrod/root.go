@@ -70,7 +70,7 @@ func NewRootCmd() *cobra.Command {
 	return root
 }
 
-// extraCommands lets each command-group file register itself.
+// extraCommands lets each command-group file register itself (init funcs).
 var extraCommands []func() *cobra.Command
 
 func homeFlag(cmd *cobra.Command) string {

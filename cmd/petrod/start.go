@@ -27,9 +27,9 @@ import (
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
-	"github.com/petro-network/petro/internal/telemetry"
 	"github.com/petro-network/petro/server"
 	"github.com/petro-network/petro/server/rest"
+	"github.com/petro-network/petro/server/telemetry"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 

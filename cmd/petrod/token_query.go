@@ -292,10 +292,16 @@ func printInvariants(w io.Writer, r *tokentypes.QueryInvariantsResponse) {
 			mark = "✗"
 		}
 		line := fmt.Sprintf("%s %s", mark, inv.GetName())
+		if inv.GetModule() != "" {
+			line = fmt.Sprintf("%s %s: %s", mark, inv.GetModule(), inv.GetName())
+		}
 		if inv.GetDetail() != "" {
 			line += ": " + inv.GetDetail()
 		}
 		fmt.Fprintln(w, line)
+	}
+	if r.GetIssuanceStopped() != "" {
+		fmt.Fprintf(w, "issuance stopped: %s\n", r.GetIssuanceStopped())
 	}
 	fmt.Fprintf(w, "height: %d\n", r.GetHeight())
 }

@@ -223,19 +223,27 @@ func (s *CommitStore) Restore(height int64, appHash []byte, r io.Reader) (err er
 // importStream decodes r into an IAVL importer on the working tree and returns the root hash
 // of the imported version.
 func (s *CommitStore) importStream(height int64, r io.Reader) ([]byte, error) {
-	zr, err := gzip.NewReader(r)
+	src := &sourceReader{r: r}
+	zr, err := gzip.NewReader(src)
 	if err != nil {
+		if src.err != nil && errors.Is(err, src.err) {
+			return nil, fmt.Errorf("store: restore: %w", err)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalidSnapshot, err)
 	}
 	br := bufio.NewReaderSize(zr, 64<<10)
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidSnapshot, fmt.Sprintf(format, args...))
 	}
+	// Only a failure of the chunk source itself is not the snapshot's fault;
+	// everything else (truncation, bad gzip or deflate data, a varint that
+	// overflows) is an invalid snapshot, which CometBFT rejects before trying
+	// another, where a source failure aborts state sync.
 	readErr := func(what string, err error) error {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
-			return bad("%s: %v", what, err)
+		if src.err != nil && errors.Is(err, src.err) {
+			return fmt.Errorf("store: restore: %s: %w", what, err)
 		}
-		return fmt.Errorf("store: restore: %s: %w", what, err) // e.g. the chunk source failed
+		return bad("%s: %v", what, err)
 	}
 	readBytes := func(what string) ([]byte, error) {
 		n, err := binary.ReadUvarint(br)
@@ -330,6 +338,21 @@ func (s *CommitStore) importStream(height int64, r io.Reader) ([]byte, error) {
 		return nil, bad("commit import: %v", err)
 	}
 	return s.tree.Hash(), nil
+}
+
+// sourceReader remembers the last error of the chunk source (other than
+// EOF), so that importStream can tell it from an error in the data.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
 }
 
 // resetAfterFailedRestore deletes everything a failed restore wrote and gives the store a

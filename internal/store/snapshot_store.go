@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/petro-network/petro/internal/fsutil"
 )
 
 // DefaultSnapshotChunkSize is the size of every chunk but the last: 10 MiB, below CometBFT's
@@ -165,7 +167,7 @@ func (ss *SnapshotStore) Create(ctx context.Context, cs *CommitStore, height int
 	if err != nil {
 		return nil, err
 	}
-	if err := writeSynced(filepath.Join(tmp, snapshotMetadataFile), append(bz, '\n')); err != nil {
+	if err := fsutil.SyncFile(filepath.Join(tmp, snapshotMetadataFile), append(bz, '\n'), 0o644); err != nil {
 		return nil, err
 	}
 	final := ss.path(height, SnapshotFormat)
@@ -178,6 +180,9 @@ func (ss *SnapshotStore) Create(ctx context.Context, cs *CommitStore, height int
 		return nil, err
 	}
 	if err := os.Rename(tmp, final); err != nil {
+		return nil, err
+	}
+	if err := fsutil.SyncDir(filepath.Dir(final)); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -368,22 +373,6 @@ func (w *chunkWriter) Close() error {
 		return nil
 	}
 	return w.finishChunk()
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // metadataFile is metadata.json: hashes in hex, for operators reading it.

@@ -13,7 +13,7 @@ import (
 
 // snapshotSource builds a store with nVersions versions of mixed writes and deletes, so the
 // exported nodes carry many different versions.
-func snapshotSource(t *testing.T, nVersions, keysPerVersion int) *CommitStore {
+func snapshotSource(t testing.TB, nVersions, keysPerVersion int) *CommitStore {
 	t.Helper()
 	s := openStore(t, openDB(t, BackendMemDB, ""), Options{})
 	t.Cleanup(func() { s.Close() })

@@ -10,7 +10,6 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/crypto"
-	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 )
 
 // MaxBlockBytes is the block byte limit the driver hands PrepareProposal.
@@ -155,7 +154,7 @@ func Snapshot(t testing.TB, a *app.App) State {
 	if err != nil {
 		t.Fatalf("StateAt(%d): %v", h, err)
 	}
-	supply, err := tokenkeeper.Keeper{}.Supply(kv)
+	supply, err := a.Supply(kv)
 	if err != nil {
 		t.Fatalf("supply: %v", err)
 	}

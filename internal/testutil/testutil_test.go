@@ -12,7 +12,7 @@ func TestKeysAreStable(t *testing.T) {
 	if got, want := testutil.Addr(0).String(), addr0; got != want {
 		t.Fatalf("Addr(0) = %s, want %s", got, want)
 	}
-	if testutil.Key(7) != testutil.Key(7) {
+	if k := testutil.Key(7); k != testutil.Key(7) {
 		t.Fatal("Key is not cached")
 	}
 	seen := map[string]bool{}

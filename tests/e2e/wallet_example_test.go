@@ -61,7 +61,7 @@ func TestExampleWallet(t *testing.T) {
 	if m == nil || !strings.Contains(string(out), "from      "+sender.Address().String()+" (sequence 0)") {
 		t.Fatalf("output lacks the sender at sequence 0 or the tx hash")
 	}
-	if !regexp.MustCompile(`(?m)^history +`+string(m[1])+` at height [1-9][0-9]*$`).Match(out) {
+	if !regexp.MustCompile(`(?m)^history +` + string(m[1]) + ` at height [1-9][0-9]*$`).Match(out) {
 		t.Fatalf("the wallet did not find its tx in the address's history")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -79,7 +79,8 @@ func TestExampleWallet(t *testing.T) {
 
 // goTool is the go command of the toolchain running the tests.
 func goTool() string {
-	if root := runtime.GOROOT(); root != "" { //nolint:staticcheck // the toolchain running this test is what is wanted
+	//lint:ignore SA1019 the toolchain running this test is what is wanted
+	if root := runtime.GOROOT(); root != "" {
 		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
 			return p
 		}

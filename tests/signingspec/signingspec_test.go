@@ -18,7 +18,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	bip39 "github.com/cosmos/go-bip39"
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // fixed by the address format
+	"golang.org/x/crypto/ripemd160" //lint:ignore SA1019 RIPEMD-160 is fixed by the address format
 	"google.golang.org/protobuf/encoding/protowire"
 )
 

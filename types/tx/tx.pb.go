@@ -458,7 +458,7 @@ type isMsg_Sum interface {
 }
 
 type Msg_Send struct {
-	// x/token: 1–9
+	// x/token: 1–9 and 30–39 (1–9 are full: MsgUnpause took 30)
 	Send *types.MsgSend `protobuf:"bytes,1,opt,name=send,proto3,oneof"`
 }
 

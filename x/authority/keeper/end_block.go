@@ -24,7 +24,18 @@ type EndBlockResult struct {
 // applied, reason kept) if not. A validator change that would exceed this
 // block's power-change cap, or touch a validator already changed in this
 // block, waits for the next block.
+//
+// On error the result is empty: the caller drops the step's branch, so
+// nothing it accumulated (validator updates, peer changes) may leave it.
 func (k Keeper) EndBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockResult, error) {
+	res, err := k.endBlock(ctx, ext)
+	if err != nil {
+		return EndBlockResult{}, err
+	}
+	return res, nil
+}
+
+func (k Keeper) endBlock(ctx petro.Context, ext types.ActionExecutor) (EndBlockResult, error) {
 	var res EndBlockResult
 	kv := ctx.Store()
 	ids, err := k.activeIDs(kv)
@@ -197,7 +208,12 @@ func powerDelta(before []*types.Validator, u ValidatorUpdate) int64 {
 	return abs(u.Power - old)
 }
 
-func mustAddr(s string) crypto.Address {
-	a, _ := crypto.AddressFromBech32(s) // validated by ValidateBasic
-	return a
+// parseAddr decodes an address that ValidateBasic or genesis validation
+// already accepted; a failure is still reported, never a zero address.
+func parseAddr(s string) (crypto.Address, error) {
+	a, err := crypto.AddressFromBech32(s)
+	if err != nil {
+		return crypto.Address{}, types.ErrInvalidAddress.Wrapf("%q: %v", s, err)
+	}
+	return a, nil
 }

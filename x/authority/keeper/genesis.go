@@ -33,7 +33,11 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 	}
 	for _, r := range gs.Roles {
-		if err := set(kv, types.RoleKey(r.Role, mustAddr(r.Address)), r); err != nil {
+		addr, err := parseAddr(r.Address)
+		if err != nil {
+			return err
+		}
+		if err := set(kv, types.RoleKey(r.Role, addr), r); err != nil {
 			return err
 		}
 	}

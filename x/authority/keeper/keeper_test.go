@@ -453,3 +453,47 @@ func TestRolesQueryPaginates(t *testing.T) {
 		t.Fatalf("bad key: %v", err)
 	}
 }
+
+// Validators and Peers page in key order; total power and the validators'
+// node ids cover the whole set on every page (#17).
+func TestValidatorsAndPeersQueriesPaginate(t *testing.T) {
+	e := newEnv(t, func(gs *types.GenesisState) {
+		for i := 20; i < 25; i++ {
+			gs.Peers = append(gs.Peers, &types.AllowedPeer{NodeId: nodeID(i)})
+		}
+	})
+	q := keeper.NewQueryServer(keeper.Keeper{}, kvState{e.kv})
+	var vals int
+	var key []byte
+	for pages := 0; ; pages++ {
+		resp, err := q.Validators(context.Background(), &types.QueryValidatorsRequest{Pagination: &types.PageRequest{Key: key, Limit: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.TotalPower != 40 || len(resp.Validators) > 3 {
+			t.Fatalf("page %d: total power %d, %d validators", pages, resp.TotalPower, len(resp.Validators))
+		}
+		vals += len(resp.Validators)
+		if key = resp.Pagination.NextKey; len(key) == 0 {
+			break
+		}
+	}
+	var peers int
+	key = nil
+	for {
+		resp, err := q.Peers(context.Background(), &types.QueryPeersRequest{Pagination: &types.PageRequest{Key: key, Limit: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.ValidatorNodeIds) != 4 {
+			t.Fatalf("%d validator node ids", len(resp.ValidatorNodeIds))
+		}
+		peers += len(resp.Allowlist)
+		if key = resp.Pagination.NextKey; len(key) == 0 {
+			break
+		}
+	}
+	if vals != 4 || peers != 5 {
+		t.Fatalf("paged %d validators, %d peers; want 4, 5", vals, peers)
+	}
+}

@@ -103,14 +103,21 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 	kv := ctx.Store()
 	switch s := a.GetSum().(type) {
 	case *types.Action_GrantRole:
-		addr := mustAddr(s.GrantRole.Address)
+		addr, err := parseAddr(s.GrantRole.Address)
+		if err != nil {
+			return err
+		}
 		if has, err := k.HasRole(kv, addr, s.GrantRole.Role); err != nil {
 			return err
 		} else if has {
 			return types.ErrRoleExists.Wrapf("%s already holds %s", s.GrantRole.Address, s.GrantRole.Role)
 		}
 	case *types.Action_RevokeRole:
-		if has, err := k.HasRole(kv, mustAddr(s.RevokeRole.Address), s.RevokeRole.Role); err != nil {
+		addr, err := parseAddr(s.RevokeRole.Address)
+		if err != nil {
+			return err
+		}
+		if has, err := k.HasRole(kv, addr, s.RevokeRole.Role); err != nil {
 			return err
 		} else if !has {
 			return types.ErrRoleNotFound.Wrapf("%s does not hold %s", s.RevokeRole.Address, s.RevokeRole.Role)
@@ -123,7 +130,11 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *types.Action, ext types.Act
 			return k.reserve.CheckQuorum(kv, len(oracles)-1) // reserve/22: the quorum stays within reach
 		}
 	case *types.Action_SetAllowance:
-		if has, err := k.HasRole(kv, mustAddr(s.SetAllowance.Address), types.Role_ROLE_ISSUER); err != nil {
+		addr, err := parseAddr(s.SetAllowance.Address)
+		if err != nil {
+			return err
+		}
+		if has, err := k.HasRole(kv, addr, types.Role_ROLE_ISSUER); err != nil {
 			return err
 		} else if !has {
 			return types.ErrRoleNotFound.Wrapf("%s is not an issuer", s.SetAllowance.Address)
@@ -172,11 +183,22 @@ func (k Keeper) execute(ctx petro.Context, p *types.Proposal, ext types.ActionEx
 	switch s := p.Action.GetSum().(type) {
 	case *types.Action_GrantRole:
 		g := &types.RoleGrant{Address: s.GrantRole.Address, Role: s.GrantRole.Role, Allowance: s.GrantRole.Allowance, ProposalId: p.Id}
-		return nil, set(kv, types.RoleKey(g.Role, mustAddr(g.Address)), g)
+		addr, err := parseAddr(g.Address)
+		if err != nil {
+			return nil, err
+		}
+		return nil, set(kv, types.RoleKey(g.Role, addr), g)
 	case *types.Action_RevokeRole:
-		return nil, kv.Delete(types.RoleKey(s.RevokeRole.Role, mustAddr(s.RevokeRole.Address)))
+		addr, err := parseAddr(s.RevokeRole.Address)
+		if err != nil {
+			return nil, err
+		}
+		return nil, kv.Delete(types.RoleKey(s.RevokeRole.Role, addr))
 	case *types.Action_SetAllowance:
-		addr := mustAddr(s.SetAllowance.Address)
+		addr, err := parseAddr(s.SetAllowance.Address)
+		if err != nil {
+			return nil, err
+		}
 		g, err := k.Grant(kv, addr, types.Role_ROLE_ISSUER)
 		if err != nil {
 			return nil, err

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"sort"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/authority/types"
@@ -12,7 +14,9 @@ import (
 
 // QueryServer answers petro.authority.v1.Query from committed state.
 type QueryServer struct {
-	types.UnimplementedQueryServer
+	// Unsafe, not Unimplemented: an RPC added to query.proto and not
+	// implemented here fails to compile instead of answering Unimplemented.
+	types.UnsafeQueryServer
 	k     Keeper
 	state petro.StateReader
 }
@@ -160,10 +164,12 @@ func (q *QueryServer) Validators(_ context.Context, req *types.QueryValidatorsRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryValidatorsResponse{Validators: vals, Height: h}
+	resp := &types.QueryValidatorsResponse{Height: h, Pagination: &types.PageResponse{}}
 	for _, v := range vals {
 		resp.TotalPower += v.Power
 	}
+	resp.Validators, resp.Pagination.NextKey = petro.PageOf(vals, func(v *types.Validator) []byte { return types.ConsAddress(v.PubKey) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	return resp, nil
 }
 
@@ -172,15 +178,16 @@ func (q *QueryServer) Peers(_ context.Context, req *types.QueryPeersRequest) (*t
 	if err != nil {
 		return nil, err
 	}
-	peers, err := q.k.AllowedPeers(kv)
-	if err != nil {
-		return nil, err
-	}
 	vals, err := q.k.Validators(kv)
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryPeersResponse{Allowlist: peers, Height: h}
+	resp := &types.QueryPeersResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Pagination.NextKey, err = petro.PageProto(kv, types.PeerPrefix, req.GetPagination().GetKey(), req.GetPagination().GetLimit(),
+		func() proto.Message { return &types.AllowedPeer{} }, func(m proto.Message) { resp.Allowlist = append(resp.Allowlist, m.(*types.AllowedPeer)) })
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range vals {
 		resp.ValidatorNodeIds = append(resp.ValidatorNodeIds, v.NodeId)
 	}

@@ -569,6 +569,7 @@ func (x *QueryRolesResponse) GetPagination() *PageResponse {
 type QueryValidatorsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17 (key: consensus address, 20 bytes)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -610,11 +611,19 @@ func (x *QueryValidatorsRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryValidatorsRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryValidatorsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Validators    []*Validator           `protobuf:"bytes,1,rep,name=validators,proto3" json:"validators,omitempty"`
-	TotalPower    int64                  `protobuf:"varint,2,opt,name=total_power,json=totalPower,proto3" json:"total_power,omitempty"`
+	TotalPower    int64                  `protobuf:"varint,2,opt,name=total_power,json=totalPower,proto3" json:"total_power,omitempty"` // of the whole set, on every page
 	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,4,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -670,9 +679,17 @@ func (x *QueryValidatorsResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryValidatorsResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryPeersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17: pages the allowlist (key: node id)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -714,11 +731,19 @@ func (x *QueryPeersRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryPeersRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryPeersResponse struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Allowlist        []*AllowedPeer         `protobuf:"bytes,1,rep,name=allowlist,proto3" json:"allowlist,omitempty"`
-	ValidatorNodeIds []string               `protobuf:"bytes,2,rep,name=validator_node_ids,json=validatorNodeIds,proto3" json:"validator_node_ids,omitempty"`
+	ValidatorNodeIds []string               `protobuf:"bytes,2,rep,name=validator_node_ids,json=validatorNodeIds,proto3" json:"validator_node_ids,omitempty"` // every validator's, on every page
 	Height           int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination       *PageResponse          `protobuf:"bytes,4,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -772,6 +797,13 @@ func (x *QueryPeersResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryPeersResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
 }
 
 type QueryParamsRequest struct {
@@ -1131,22 +1163,34 @@ const file_petro_authority_v1_query_proto_rawDesc = "" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12@\n" +
 	"\n" +
 	"pagination\x18\x03 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
-	"pagination\"0\n" +
+	"pagination\"q\n" +
 	"\x16QueryValidatorsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"\x91\x01\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12?\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1f.petro.authority.v1.PageRequestR\n" +
+	"pagination\"\xd3\x01\n" +
 	"\x17QueryValidatorsResponse\x12=\n" +
 	"\n" +
 	"validators\x18\x01 \x03(\v2\x1d.petro.authority.v1.ValidatorR\n" +
 	"validators\x12\x1f\n" +
 	"\vtotal_power\x18\x02 \x01(\x03R\n" +
 	"totalPower\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\"+\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12@\n" +
+	"\n" +
+	"pagination\x18\x04 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
+	"pagination\"l\n" +
 	"\x11QueryPeersRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"\x99\x01\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12?\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1f.petro.authority.v1.PageRequestR\n" +
+	"pagination\"\xdb\x01\n" +
 	"\x12QueryPeersResponse\x12=\n" +
 	"\tallowlist\x18\x01 \x03(\v2\x1f.petro.authority.v1.AllowedPeerR\tallowlist\x12,\n" +
 	"\x12validator_node_ids\x18\x02 \x03(\tR\x10validatorNodeIds\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height\",\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12@\n" +
+	"\n" +
+	"pagination\x18\x04 \x01(\v2 .petro.authority.v1.PageResponseR\n" +
+	"pagination\",\n" +
 	"\x12QueryParamsRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\"a\n" +
 	"\x13QueryParamsResponse\x122\n" +
@@ -1238,36 +1282,40 @@ var file_petro_authority_v1_query_proto_depIdxs = []int32{
 	0,  // 7: petro.authority.v1.QueryRolesRequest.pagination:type_name -> petro.authority.v1.PageRequest
 	24, // 8: petro.authority.v1.QueryRolesResponse.roles:type_name -> petro.authority.v1.RoleGrant
 	1,  // 9: petro.authority.v1.QueryRolesResponse.pagination:type_name -> petro.authority.v1.PageResponse
-	25, // 10: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
-	26, // 11: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
-	27, // 12: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
-	28, // 13: petro.authority.v1.QueryUpgradePlanResponse.plan:type_name -> petro.authority.v1.UpgradePlan
-	0,  // 14: petro.authority.v1.QueryAppliedUpgradesRequest.pagination:type_name -> petro.authority.v1.PageRequest
-	29, // 15: petro.authority.v1.QueryAppliedUpgradesResponse.upgrades:type_name -> petro.authority.v1.AppliedUpgrade
-	1,  // 16: petro.authority.v1.QueryAppliedUpgradesResponse.pagination:type_name -> petro.authority.v1.PageResponse
-	2,  // 17: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
-	4,  // 18: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
-	6,  // 19: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
-	8,  // 20: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
-	10, // 21: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
-	12, // 22: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
-	14, // 23: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
-	16, // 24: petro.authority.v1.Query.UpgradePlan:input_type -> petro.authority.v1.QueryUpgradePlanRequest
-	18, // 25: petro.authority.v1.Query.AppliedUpgrades:input_type -> petro.authority.v1.QueryAppliedUpgradesRequest
-	3,  // 26: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
-	5,  // 27: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
-	7,  // 28: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
-	9,  // 29: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
-	11, // 30: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
-	13, // 31: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
-	15, // 32: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
-	17, // 33: petro.authority.v1.Query.UpgradePlan:output_type -> petro.authority.v1.QueryUpgradePlanResponse
-	19, // 34: petro.authority.v1.Query.AppliedUpgrades:output_type -> petro.authority.v1.QueryAppliedUpgradesResponse
-	26, // [26:35] is the sub-list for method output_type
-	17, // [17:26] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	0,  // 10: petro.authority.v1.QueryValidatorsRequest.pagination:type_name -> petro.authority.v1.PageRequest
+	25, // 11: petro.authority.v1.QueryValidatorsResponse.validators:type_name -> petro.authority.v1.Validator
+	1,  // 12: petro.authority.v1.QueryValidatorsResponse.pagination:type_name -> petro.authority.v1.PageResponse
+	0,  // 13: petro.authority.v1.QueryPeersRequest.pagination:type_name -> petro.authority.v1.PageRequest
+	26, // 14: petro.authority.v1.QueryPeersResponse.allowlist:type_name -> petro.authority.v1.AllowedPeer
+	1,  // 15: petro.authority.v1.QueryPeersResponse.pagination:type_name -> petro.authority.v1.PageResponse
+	27, // 16: petro.authority.v1.QueryParamsResponse.params:type_name -> petro.authority.v1.Params
+	28, // 17: petro.authority.v1.QueryUpgradePlanResponse.plan:type_name -> petro.authority.v1.UpgradePlan
+	0,  // 18: petro.authority.v1.QueryAppliedUpgradesRequest.pagination:type_name -> petro.authority.v1.PageRequest
+	29, // 19: petro.authority.v1.QueryAppliedUpgradesResponse.upgrades:type_name -> petro.authority.v1.AppliedUpgrade
+	1,  // 20: petro.authority.v1.QueryAppliedUpgradesResponse.pagination:type_name -> petro.authority.v1.PageResponse
+	2,  // 21: petro.authority.v1.Query.Council:input_type -> petro.authority.v1.QueryCouncilRequest
+	4,  // 22: petro.authority.v1.Query.Proposal:input_type -> petro.authority.v1.QueryProposalRequest
+	6,  // 23: petro.authority.v1.Query.Proposals:input_type -> petro.authority.v1.QueryProposalsRequest
+	8,  // 24: petro.authority.v1.Query.Roles:input_type -> petro.authority.v1.QueryRolesRequest
+	10, // 25: petro.authority.v1.Query.Validators:input_type -> petro.authority.v1.QueryValidatorsRequest
+	12, // 26: petro.authority.v1.Query.Peers:input_type -> petro.authority.v1.QueryPeersRequest
+	14, // 27: petro.authority.v1.Query.Params:input_type -> petro.authority.v1.QueryParamsRequest
+	16, // 28: petro.authority.v1.Query.UpgradePlan:input_type -> petro.authority.v1.QueryUpgradePlanRequest
+	18, // 29: petro.authority.v1.Query.AppliedUpgrades:input_type -> petro.authority.v1.QueryAppliedUpgradesRequest
+	3,  // 30: petro.authority.v1.Query.Council:output_type -> petro.authority.v1.QueryCouncilResponse
+	5,  // 31: petro.authority.v1.Query.Proposal:output_type -> petro.authority.v1.QueryProposalResponse
+	7,  // 32: petro.authority.v1.Query.Proposals:output_type -> petro.authority.v1.QueryProposalsResponse
+	9,  // 33: petro.authority.v1.Query.Roles:output_type -> petro.authority.v1.QueryRolesResponse
+	11, // 34: petro.authority.v1.Query.Validators:output_type -> petro.authority.v1.QueryValidatorsResponse
+	13, // 35: petro.authority.v1.Query.Peers:output_type -> petro.authority.v1.QueryPeersResponse
+	15, // 36: petro.authority.v1.Query.Params:output_type -> petro.authority.v1.QueryParamsResponse
+	17, // 37: petro.authority.v1.Query.UpgradePlan:output_type -> petro.authority.v1.QueryUpgradePlanResponse
+	19, // 38: petro.authority.v1.Query.AppliedUpgrades:output_type -> petro.authority.v1.QueryAppliedUpgradesResponse
+	30, // [30:39] is the sub-list for method output_type
+	21, // [21:30] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_query_proto_init() }

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -164,7 +165,7 @@ func (k Keeper) settle(ctx petro.Context) error {
 	if err := set(kv, types.RoundKey(open), round); err != nil {
 		return err
 	}
-	if err := setU64(kv, types.OpenRoundKey, open+1); err != nil {
+	if err := petro.SetUint64(kv, types.OpenRoundKey, open+1); err != nil {
 		return err
 	}
 	ctx.EmitEvent(petro.NewEvent(types.EventTypeRoundSettled,
@@ -175,7 +176,11 @@ func (k Keeper) settle(ctx petro.Context) error {
 }
 
 // reserveBarrels is Σ over the round's lots that are still active at now
-// (not retired, certificate unexpired) of their median barrels.
+// (not retired, certificate unexpired) of their median barrels, saturating
+// at the largest uint64: oracles' figures must never make the end-block
+// fail (the round would stay open and the backing STALE for good), and a
+// saturated reserve issues nothing beyond the hard cap, which bounds
+// capacity anyway. Found by FuzzSettle (#17).
 func (k Keeper) reserveBarrels(kv store.KVStore, round *types.SettledRound, now int64) (uint64, error) {
 	var total uint64
 	for _, l := range round.Lots {
@@ -187,7 +192,7 @@ func (k Keeper) reserveBarrels(kv store.KVStore, round *types.SettledRound, now 
 			continue
 		}
 		if total, err = petro.SafeAdd(total, l.Barrels); err != nil {
-			return 0, err
+			total = math.MaxUint64
 		}
 	}
 	return total, nil

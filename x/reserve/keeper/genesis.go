@@ -7,6 +7,7 @@ import (
 
 	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
+	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/reserve/types"
 )
 
@@ -32,7 +33,7 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 	}
 	if gs.OpenRound != 0 {
-		if err := setU64(kv, types.OpenRoundKey, gs.OpenRound); err != nil {
+		if err := petro.SetUint64(kv, types.OpenRoundKey, gs.OpenRound); err != nil {
 			return err
 		}
 	}
@@ -59,7 +60,7 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 	}
 	if gs.NextDeliverySeq != 0 {
-		if err := setU64(kv, types.DeliverySeqKey, gs.NextDeliverySeq); err != nil {
+		if err := petro.SetUint64(kv, types.DeliverySeqKey, gs.NextDeliverySeq); err != nil {
 			return err
 		}
 	}
@@ -85,10 +86,10 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	if gs.Backing, err = k.Backing(kv); err != nil {
 		return nil, err
 	}
-	if gs.OpenRound, err = getU64(kv, types.OpenRoundKey, 0); err != nil {
+	if gs.OpenRound, err = petro.GetUint64(kv, types.OpenRoundKey, 0); err != nil {
 		return nil, err
 	}
-	if gs.NextDeliverySeq, err = getU64(kv, types.DeliverySeqKey, 0); err != nil {
+	if gs.NextDeliverySeq, err = petro.GetUint64(kv, types.DeliverySeqKey, 0); err != nil {
 		return nil, err
 	}
 	collect := func(prefix []byte, newMsg func() proto.Message, add func(proto.Message)) error {

@@ -4,8 +4,6 @@
 package keeper
 
 import (
-	"encoding/binary"
-
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/crypto"
@@ -33,18 +31,6 @@ var (
 	iterate = petro.IterateProto
 )
 
-func getU64(kv store.KVStore, key []byte, def uint64) (uint64, error) {
-	bz, err := kv.Get(key)
-	if err != nil || len(bz) != 8 {
-		return def, err
-	}
-	return binary.BigEndian.Uint64(bz), nil
-}
-
-func setU64(kv store.KVStore, key []byte, v uint64) error {
-	return kv.Set(key, binary.BigEndian.AppendUint64(nil, v))
-}
-
 // Params returns the module parameters.
 func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
 	p := &types.Params{}
@@ -56,7 +42,9 @@ func (Keeper) Params(kv store.KVStore) (*types.Params, error) {
 }
 
 // OpenRound is the round oracles report to now (rounds start at 1).
-func (Keeper) OpenRound(kv store.KVStore) (uint64, error) { return getU64(kv, types.OpenRoundKey, 1) }
+func (Keeper) OpenRound(kv store.KVStore) (uint64, error) {
+	return petro.GetUint64(kv, types.OpenRoundKey, 1)
+}
 
 // Lot returns lot id, or nil.
 func (Keeper) Lot(kv store.KVStore, id string) (*types.Lot, error) {
@@ -166,14 +154,14 @@ func (Keeper) Deliveries(kv store.KVStore) ([]*types.Delivery, [][]byte, error) 
 // round observed after now settles.
 func (Keeper) RecordDelivery(ctx petro.Context, redemptionID, barrels uint64) error {
 	kv := ctx.Store()
-	seq, err := getU64(kv, types.DeliverySeqKey, 0)
+	seq, err := petro.GetUint64(kv, types.DeliverySeqKey, 0)
 	if err != nil {
 		return err
 	}
 	if err := set(kv, types.DeliveryKey(seq), &types.Delivery{RedemptionId: redemptionID, Barrels: barrels, TimeUnix: ctx.BlockTime().Unix()}); err != nil {
 		return err
 	}
-	return setU64(kv, types.DeliverySeqKey, seq+1)
+	return petro.SetUint64(kv, types.DeliverySeqKey, seq+1)
 }
 
 func (k Keeper) oracleRecordBech(kv store.KVStore, bech string) (*types.OracleRecord, error) {

@@ -12,7 +12,9 @@ import (
 
 // QueryServer answers petro.reserve.v1.Query from committed state.
 type QueryServer struct {
-	types.UnimplementedQueryServer
+	// Unsafe, not Unimplemented: an RPC added to query.proto and not
+	// implemented here fails to compile instead of answering Unimplemented.
+	types.UnsafeQueryServer
 	k     Keeper
 	state petro.StateReader
 }
@@ -184,15 +186,16 @@ func (q *QueryServer) Lots(_ context.Context, req *types.QueryLotsRequest) (*typ
 	if err != nil {
 		return nil, err
 	}
-	lots, err := q.k.Lots(kv)
+	resp := &types.QueryLotsResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Pagination.NextKey, err = petro.PageProto(kv, types.LotPrefix, req.GetPagination().GetKey(), req.GetPagination().GetLimit(),
+		func() proto.Message { return &types.Lot{} }, func(m proto.Message) { resp.Lots = append(resp.Lots, m.(*types.Lot)) })
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryLotsResponse{Lots: lots, Height: h}
 	if !req.GetProve() {
 		return resp, nil
 	}
-	for _, l := range lots {
+	for _, l := range resp.Lots {
 		p, err := petro.ProveKey(q.state, h, types.LotKey(l.Id))
 		if err != nil {
 			return nil, err
@@ -211,7 +214,9 @@ func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest)
 	if err != nil {
 		return nil, err
 	}
-	resp := &types.QueryOraclesResponse{Height: h}
+	resp := &types.QueryOraclesResponse{Height: h, Pagination: &types.PageResponse{}}
+	addrs, resp.Pagination.NextKey = petro.PageOf(addrs, func(a string) []byte { return []byte(a) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
 	for _, a := range addrs {
 		rec, err := q.k.oracleRecordBech(kv, a)
 		if err != nil {

@@ -1,6 +1,6 @@
 package types
 
-import "encoding/binary"
+import petro "github.com/petro-network/petro/types"
 
 const ModuleName = "reserve"
 
@@ -16,8 +16,6 @@ var (
 	DeliveryPrefix = []byte("reserve/delivery/") // | seq (8): Delivery
 )
 
-func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
 func cat(a []byte, parts ...[]byte) []byte {
 	out := append([]byte(nil), a...)
 	for _, p := range parts {
@@ -26,12 +24,14 @@ func cat(a []byte, parts ...[]byte) []byte {
 	return out
 }
 
-func LotKey(id string) []byte                      { return cat(LotPrefix, []byte(id)) }
-func RoundKey(id uint64) []byte                    { return cat(RoundPrefix, u64(id)) }
-func ReportRoundPrefix(round uint64) []byte        { return cat(ReportPrefix, u64(round)) }
-func ReportKey(round uint64, oracle []byte) []byte { return cat(ReportPrefix, u64(round), oracle) }
-func OracleKey(addr []byte) []byte                 { return cat(OraclePrefix, addr) }
-func DeliveryKey(seq uint64) []byte                { return cat(DeliveryPrefix, u64(seq)) }
+func LotKey(id string) []byte               { return cat(LotPrefix, []byte(id)) }
+func RoundKey(id uint64) []byte             { return cat(RoundPrefix, petro.Uint64Bytes(id)) }
+func ReportRoundPrefix(round uint64) []byte { return cat(ReportPrefix, petro.Uint64Bytes(round)) }
+func ReportKey(round uint64, oracle []byte) []byte {
+	return cat(ReportPrefix, petro.Uint64Bytes(round), oracle)
+}
+func OracleKey(addr []byte) []byte  { return cat(OraclePrefix, addr) }
+func DeliveryKey(seq uint64) []byte { return cat(DeliveryPrefix, petro.Uint64Bytes(seq)) }
 
 const (
 	EventTypeAttestation   = "attestation"

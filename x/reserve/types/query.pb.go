@@ -656,6 +656,7 @@ type QueryLotsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
 	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17 (key: lot id)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -704,11 +705,19 @@ func (x *QueryLotsRequest) GetProve() bool {
 	return false
 }
 
+func (x *QueryLotsRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryLotsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Lots          []*Lot                 `protobuf:"bytes,1,rep,name=lots,proto3" json:"lots,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
-	Proofs        []*proof.Proof         `protobuf:"bytes,3,rep,name=proofs,proto3" json:"proofs,omitempty"` // one per lot, same order
+	Proofs        []*proof.Proof         `protobuf:"bytes,3,rep,name=proofs,proto3" json:"proofs,omitempty"`         // one per lot, same order
+	Pagination    *PageResponse          `protobuf:"bytes,4,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -764,9 +773,17 @@ func (x *QueryLotsResponse) GetProofs() []*proof.Proof {
 	return nil
 }
 
+func (x *QueryLotsResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryOraclesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17 (key: oracle address, bech32)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -808,10 +825,18 @@ func (x *QueryOraclesRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryOraclesRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryOraclesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Oracles       []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -858,6 +883,13 @@ func (x *QueryOraclesResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryOraclesResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
 }
 
 type HistoryEntry struct {
@@ -1225,19 +1257,31 @@ const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12A\n" +
 	"\fattestations\x18\x02 \x03(\v2\x1d.petro.reserve.v1.AttestationR\fattestations\x12\x16\n" +
 	"\x06quorum\x18\x03 \x01(\rR\x06quorum\x12\x16\n" +
-	"\x06height\x18\x04 \x01(\x03R\x06height\"@\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\"\x7f\n" +
 	"\x10QueryLotsRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
-	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x85\x01\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\x12=\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2\x1d.petro.reserve.v1.PageRequestR\n" +
+	"pagination\"\xc5\x01\n" +
 	"\x11QueryLotsResponse\x12)\n" +
 	"\x04lots\x18\x01 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12-\n" +
-	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"-\n" +
+	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\x12>\n" +
+	"\n" +
+	"pagination\x18\x04 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
+	"pagination\"l\n" +
 	"\x13QueryOraclesRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"h\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12=\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1d.petro.reserve.v1.PageRequestR\n" +
+	"pagination\"\xa8\x01\n" +
 	"\x14QueryOraclesResponse\x128\n" +
 	"\aoracles\x18\x01 \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"\xf4\x01\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12>\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
+	"pagination\"\xf4\x01\n" +
 	"\fHistoryEntry\x12\x19\n" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12%\n" +
 	"\x0esettled_height\x18\x02 \x01(\x03R\rsettledHeight\x12(\n" +
@@ -1327,37 +1371,41 @@ var file_petro_reserve_v1_query_proto_depIdxs = []int32{
 	1,  // 6: petro.reserve.v1.QueryRoundsResponse.pagination:type_name -> petro.reserve.v1.PageResponse
 	21, // 7: petro.reserve.v1.QueryRoundsResponse.proofs:type_name -> petro.proof.v1.Proof
 	23, // 8: petro.reserve.v1.QueryOpenRoundResponse.attestations:type_name -> petro.reserve.v1.Attestation
-	24, // 9: petro.reserve.v1.QueryLotsResponse.lots:type_name -> petro.reserve.v1.Lot
-	21, // 10: petro.reserve.v1.QueryLotsResponse.proofs:type_name -> petro.proof.v1.Proof
-	25, // 11: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
-	0,  // 12: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
-	15, // 13: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
-	1,  // 14: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	26, // 15: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
-	21, // 16: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
-	2,  // 17: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
-	4,  // 18: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
-	5,  // 19: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
-	7,  // 20: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
-	9,  // 21: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
-	11, // 22: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
-	13, // 23: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
-	16, // 24: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
-	18, // 25: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
-	3,  // 26: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
-	6,  // 27: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
-	6,  // 28: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
-	8,  // 29: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
-	10, // 30: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
-	12, // 31: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
-	14, // 32: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
-	17, // 33: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
-	19, // 34: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
-	26, // [26:35] is the sub-list for method output_type
-	17, // [17:26] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	0,  // 9: petro.reserve.v1.QueryLotsRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	24, // 10: petro.reserve.v1.QueryLotsResponse.lots:type_name -> petro.reserve.v1.Lot
+	21, // 11: petro.reserve.v1.QueryLotsResponse.proofs:type_name -> petro.proof.v1.Proof
+	1,  // 12: petro.reserve.v1.QueryLotsResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	0,  // 13: petro.reserve.v1.QueryOraclesRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	25, // 14: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
+	1,  // 15: petro.reserve.v1.QueryOraclesResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	0,  // 16: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	15, // 17: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
+	1,  // 18: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	26, // 19: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
+	21, // 20: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	2,  // 21: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
+	4,  // 22: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
+	5,  // 23: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
+	7,  // 24: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
+	9,  // 25: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
+	11, // 26: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
+	13, // 27: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
+	16, // 28: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
+	18, // 29: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
+	3,  // 30: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
+	6,  // 31: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
+	6,  // 32: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
+	8,  // 33: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
+	10, // 34: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
+	12, // 35: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
+	14, // 36: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
+	17, // 37: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
+	19, // 38: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
+	30, // [30:39] is the sub-list for method output_type
+	21, // [21:30] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_query_proto_init() }

@@ -185,7 +185,7 @@ func (k Keeper) ExecuteAction(ctx petro.Context, a *authoritytypes.Action) error
 	if err := k.setBalance(kv, addr, 0); err != nil {
 		return err
 	}
-	if err := setUint64(kv, types.SupplyKey, supply-bal); err != nil {
+	if err := petro.SetUint64(kv, types.SupplyKey, supply-bal); err != nil {
 		return err
 	}
 	if err := k.setTotals(kv, t); err != nil {

@@ -38,14 +38,14 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		totals = &types.Totals{Issued: supply}
 	}
 	supply += totals.Escrow // Validate proved supply = Σ balances + escrow
-	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
+	if err := petro.SetUint64(kv, types.SupplyKey, supply); err != nil {
 		return err
 	}
 	if err := k.setTotals(kv, totals); err != nil {
 		return err
 	}
 	if gs.LastRedemptionId != 0 {
-		if err := setUint64(kv, types.RedemptionSeqKey, gs.LastRedemptionId); err != nil {
+		if err := petro.SetUint64(kv, types.RedemptionSeqKey, gs.LastRedemptionId); err != nil {
 			return err
 		}
 	}
@@ -97,7 +97,7 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	if gs.Totals, err = k.Totals(kv); err != nil {
 		return nil, err
 	}
-	if gs.LastRedemptionId, err = getUint64(kv, types.RedemptionSeqKey); err != nil {
+	if gs.LastRedemptionId, err = petro.GetUint64(kv, types.RedemptionSeqKey, 0); err != nil {
 		return nil, err
 	}
 	if err := petro.IterateProto(kv, types.RedemptionPrefix, func() proto.Message { return &types.Redemption{} }, func(m proto.Message) bool {
@@ -133,7 +133,7 @@ func (k Keeper) IterateBalances(kv store.KVStore, start []byte, fn func(addr cry
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		addr := crypto.Address(append([]byte(nil), it.Key()[len(types.BalanceKeyPrefix):]...))
-		amount, err := decodeUint64(it.Value())
+		amount, err := petro.DecodeUint64(it.Value())
 		if err != nil {
 			return err
 		}

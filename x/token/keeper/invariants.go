@@ -1,7 +1,6 @@
 package keeper
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/petro-network/petro/crypto"
@@ -10,13 +9,6 @@ import (
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	"github.com/petro-network/petro/x/token/types"
 )
-
-func decodeUint64(bz []byte) (uint64, error) {
-	if len(bz) != 8 {
-		return 0, fmt.Errorf("token: corrupt amount: %d bytes", len(bz))
-	}
-	return binary.BigEndian.Uint64(bz), nil
-}
 
 // Invariant names, as the Invariants query reports them.
 const (
@@ -97,4 +89,55 @@ func (k Keeper) CheckInvariants(kv store.KVStore) error {
 		}
 	}
 	return nil
+}
+
+// ModuleInvariants is Invariants in the form the app gathers from every
+// module. With full false only the checks whose cost does not grow with
+// the number of holders or redemptions run (what every block checks).
+func (k Keeper) ModuleInvariants(kv store.KVStore, full bool) ([]petro.InvariantResult, error) {
+	if full {
+		res, err := k.Invariants(kv)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]petro.InvariantResult, len(res))
+		for i, r := range res {
+			out[i] = petro.InvariantResult{Module: types.ModuleName, Name: r.Name, Holds: r.Holds, Detail: r.Detail}
+		}
+		return out, nil
+	}
+	supply, err := k.Supply(kv)
+	if err != nil {
+		return nil, err
+	}
+	t, err := k.Totals(kv)
+	if err != nil {
+		return nil, err
+	}
+	out := []petro.InvariantResult{petro.Invariant(types.ModuleName, InvIssuedBurned,
+		t.Issued >= t.Burned && t.Issued-t.Burned == supply, "issued %d, burned %d, supply %d", t.Issued, t.Burned, supply)}
+	if k.reserve != nil {
+		b, err := k.reserve.Backing(kv)
+		if err != nil {
+			return nil, err
+		}
+		ok := b.Status != reservetypes.BackingStatus_BACKING_STATUS_OK || supply <= b.Capacity
+		out = append(out, petro.Invariant(types.ModuleName, InvWithinCapacity, ok, "status %s, supply %d, capacity %d", b.Status, supply, b.Capacity))
+	}
+	return out, nil
+}
+
+// IssuanceStop returns why issuance is stopped, or "" while it is not.
+func (Keeper) IssuanceStop(kv store.KVStore) (string, error) {
+	bz, err := kv.Get(types.IssuanceStopKey)
+	return string(bz), err
+}
+
+// StopIssuance records the first broken invariant: from then on MsgIssue
+// fails with ErrIssuanceStopped. A later call keeps the first reason.
+func (k Keeper) StopIssuance(kv store.KVStore, reason string) error {
+	if cur, err := k.IssuanceStop(kv); err != nil || cur != "" {
+		return err
+	}
+	return kv.Set(types.IssuanceStopKey, []byte(reason))
 }

@@ -1,17 +1,19 @@
 package keeper
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	"github.com/petro-network/petro/x/token/types"
 )
 
 // HandleIssue mints PTR against attested reserve. Checks, in order:
-// issuer role → issuer not frozen → issuance not paused → recipient not frozen → backing OK →
+// issuer role → issuer not frozen → issuance not paused (nor stopped by a broken invariant) → recipient not frozen → backing OK →
 // hard cap → capacity → allowance (spent) → mint → event. Each refusal has
 // its own code and changes nothing.
 func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
@@ -30,6 +32,11 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	}
 	if pause.IssuancePaused {
 		return types.ErrIssuancePaused
+	}
+	if stop, err := k.IssuanceStop(kv); err != nil {
+		return err
+	} else if stop != "" {
+		return types.ErrIssuanceStopped.Wrap(stop)
 	}
 	if err := k.checkNotFrozen(kv, to, "recipient"); err != nil {
 		return err
@@ -59,8 +66,10 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	if newSupply > backing.Capacity {
 		return types.ErrOverCapacity.Wrapf("supply %d + %d > capacity %d", supply, m.Amount, backing.Capacity)
 	}
-	if err := k.authority.UseAllowance(kv, issuer, m.Amount); err != nil {
+	if err := k.authority.UseAllowance(kv, issuer, m.Amount); errors.Is(err, authoritytypes.ErrInsufficientAllowance) {
 		return types.ErrOverAllowance.Wrap(err.Error())
+	} else if err != nil {
+		return err // a store error stays internal (petro/1), never token/9
 	}
 	if err := k.mint(kv, to, m.Amount); err != nil {
 		return err
@@ -96,7 +105,7 @@ func (k Keeper) mint(kv store.KVStore, to crypto.Address, amount uint64) error {
 	if err := k.setBalance(kv, to, bal); err != nil {
 		return err
 	}
-	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
+	if err := petro.SetUint64(kv, types.SupplyKey, supply); err != nil {
 		return err
 	}
 	return k.setTotals(kv, t)
@@ -120,7 +129,7 @@ func (k Keeper) burnEscrow(kv store.KVStore, amount uint64) error {
 	if t.Burned, err = petro.SafeAdd(t.Burned, amount); err != nil {
 		return err
 	}
-	if err := setUint64(kv, types.SupplyKey, supply-amount); err != nil {
+	if err := petro.SetUint64(kv, types.SupplyKey, supply-amount); err != nil {
 		return err
 	}
 	return k.setTotals(kv, t)

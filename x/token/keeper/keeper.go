@@ -2,8 +2,6 @@
 package keeper
 
 import (
-	"encoding/binary"
-	"fmt"
 	"strconv"
 
 	"google.golang.org/protobuf/proto"
@@ -30,24 +28,9 @@ func NewKeeper(a types.AuthorityKeeper, r types.ReserveKeeper) Keeper {
 
 var marshal = proto.MarshalOptions{Deterministic: true}
 
-func getUint64(kv store.KVStore, key []byte) (uint64, error) {
-	bz, err := kv.Get(key)
-	if err != nil || bz == nil {
-		return 0, err
-	}
-	if len(bz) != 8 {
-		return 0, fmt.Errorf("token: corrupt value at %q: %d bytes", key, len(bz))
-	}
-	return binary.BigEndian.Uint64(bz), nil
-}
-
-func setUint64(kv store.KVStore, key []byte, v uint64) error {
-	return kv.Set(key, binary.BigEndian.AppendUint64(nil, v))
-}
-
 // Balance returns addr's balance in base units (0 if none).
 func (Keeper) Balance(kv store.KVStore, addr crypto.Address) (uint64, error) {
-	return getUint64(kv, types.BalanceKey(addr))
+	return petro.GetUint64(kv, types.BalanceKey(addr), 0)
 }
 
 // setBalance stores amount, deleting the key at zero so state holds only
@@ -56,11 +39,13 @@ func (Keeper) setBalance(kv store.KVStore, addr crypto.Address, amount uint64) e
 	if amount == 0 {
 		return kv.Delete(types.BalanceKey(addr))
 	}
-	return setUint64(kv, types.BalanceKey(addr), amount)
+	return petro.SetUint64(kv, types.BalanceKey(addr), amount)
 }
 
 // Supply returns the total supply in base units.
-func (Keeper) Supply(kv store.KVStore) (uint64, error) { return getUint64(kv, types.SupplyKey) }
+func (Keeper) Supply(kv store.KVStore) (uint64, error) {
+	return petro.GetUint64(kv, types.SupplyKey, 0)
+}
 
 // Params returns the module parameters.
 func (Keeper) Params(kv store.KVStore) (*types.Params, error) {

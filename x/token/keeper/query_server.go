@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 	"encoding/binary"
+	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -13,15 +15,27 @@ import (
 
 // QueryServer answers petro.token.v1.Query from committed state.
 type QueryServer struct {
-	types.UnimplementedQueryServer
+	// Unsafe, not Unimplemented: an RPC added to query.proto and not
+	// implemented here fails to compile instead of answering Unimplemented.
+	types.UnsafeQueryServer
 	k     Keeper
 	state petro.StateReader
+	// invariants evaluates every module's invariants (the app's); nil
+	// means token's own.
+	invariants func(kv petro.KVStore, full bool) ([]petro.InvariantResult, error)
 }
 
 var _ types.QueryServer = (*QueryServer)(nil)
 
 func NewQueryServer(k Keeper, state petro.StateReader) *QueryServer {
 	return &QueryServer{k: k, state: state}
+}
+
+// WithInvariants makes the Invariants query report all of the app's
+// invariants, as evaluated by f, instead of token's alone.
+func (q *QueryServer) WithInvariants(f func(kv petro.KVStore, full bool) ([]petro.InvariantResult, error)) *QueryServer {
+	q.invariants = f
+	return q
 }
 
 func (q *QueryServer) Balance(_ context.Context, req *types.QueryBalanceRequest) (*types.QueryBalanceResponse, error) {
@@ -247,8 +261,17 @@ func (q *QueryServer) Allowances(_ context.Context, req *types.QueryAllowancesRe
 	if q.k.authority == nil {
 		return &types.QueryAllowancesResponse{Height: h}, nil
 	}
-	a, err := q.k.authority.Allowances(kv)
-	return &types.QueryAllowancesResponse{Allowances: a, Height: h}, err
+	all, err := q.k.authority.Allowances(kv)
+	if err != nil {
+		return nil, err
+	}
+	// Paged by the issuer's bech32 address, in string order (bech32's
+	// alphabet does not keep the store's byte order).
+	slices.SortFunc(all, func(a, b *types.Allowance) int { return strings.Compare(a.Issuer, b.Issuer) })
+	resp := &types.QueryAllowancesResponse{Height: h, Pagination: &types.PageResponse{}}
+	resp.Allowances, resp.Pagination.NextKey = petro.PageOf(all, func(a *types.Allowance) []byte { return []byte(a.Issuer) },
+		req.GetPagination().GetKey(), req.GetPagination().GetLimit())
+	return resp, nil
 }
 
 func (q *QueryServer) Invariants(_ context.Context, req *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
@@ -256,13 +279,22 @@ func (q *QueryServer) Invariants(_ context.Context, req *types.QueryInvariantsRe
 	if err != nil {
 		return nil, err
 	}
-	res, err := q.k.Invariants(kv)
+	eval := q.invariants
+	if eval == nil {
+		eval = q.k.ModuleInvariants
+	}
+	res, err := eval(kv, true)
 	if err != nil {
 		return nil, err
 	}
-	all := true
-	for _, r := range res {
-		all = all && r.Holds
+	stop, err := q.k.IssuanceStop(kv)
+	if err != nil {
+		return nil, err
 	}
-	return &types.QueryInvariantsResponse{Invariants: res, AllHold: all, Height: h}, nil
+	resp := &types.QueryInvariantsResponse{AllHold: true, Height: h, IssuanceStopped: stop}
+	for _, r := range res {
+		resp.AllHold = resp.AllHold && r.Holds
+		resp.Invariants = append(resp.Invariants, &types.InvariantResult{Module: r.Module, Name: r.Name, Holds: r.Holds, Detail: r.Detail})
+	}
+	return resp, nil
 }

@@ -63,7 +63,7 @@ func (k Keeper) HandleRequestRedemption(ctx petro.Context, m *types.MsgRequestRe
 	if t.Escrow, err = petro.SafeAdd(t.Escrow, m.Amount); err != nil {
 		return 0, err
 	}
-	id, err := getUint64(kv, types.RedemptionSeqKey)
+	id, err := petro.GetUint64(kv, types.RedemptionSeqKey, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -79,7 +79,7 @@ func (k Keeper) HandleRequestRedemption(ctx petro.Context, m *types.MsgRequestRe
 	for _, w := range []func() error{
 		func() error { return k.setBalance(kv, owner, bal-m.Amount) },
 		func() error { return k.setTotals(kv, t) },
-		func() error { return setUint64(kv, types.RedemptionSeqKey, id) },
+		func() error { return petro.SetUint64(kv, types.RedemptionSeqKey, id) },
 		func() error { return k.setRedemption(kv, r) },
 		func() error { return kv.Set(types.RedemptionOpenKey(r.DeadlineUnix, id), []byte{1}) },
 		func() error { return kv.Set(types.RedemptionOwnerKey(owner, id), []byte{1}) },

@@ -42,4 +42,8 @@ var (
 	ErrSignerFrozen       = petro.Register(Codespace, 31, "signer is frozen: its roles are suspended")
 	ErrOwnRedemption      = petro.Register(Codespace, 32, "an issuer cannot act on its own redemption")
 	ErrNotAcceptingReject = petro.Register(Codespace, 33, "only the issuer who accepted may reject")
+
+	// #17: set by the end-block when a ledger invariant breaks; cleared only
+	// by a software upgrade that repairs the state.
+	ErrIssuanceStopped = petro.Register(Codespace, 40, "issuance stopped: a ledger invariant is broken")
 )

@@ -1,6 +1,6 @@
 package types
 
-import "encoding/binary"
+import petro "github.com/petro-network/petro/types"
 
 const ModuleName = "token"
 
@@ -39,17 +39,15 @@ var (
 	RedemptionOwnerPrefix = []byte("token/redemption_owner/") // | address (20) | id (8)
 )
 
-func be(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
 func FrozenKey(addr []byte) []byte { return append(append([]byte(nil), FrozenPrefix...), addr...) }
 func RedemptionKey(id uint64) []byte {
-	return append(append([]byte(nil), RedemptionPrefix...), be(id)...)
+	return append(append([]byte(nil), RedemptionPrefix...), petro.Uint64Bytes(id)...)
 }
 func RedemptionOpenKey(deadline int64, id uint64) []byte {
-	return append(append(append([]byte(nil), RedemptionOpenPrefix...), be(uint64(deadline))...), be(id)...)
+	return append(append(append([]byte(nil), RedemptionOpenPrefix...), petro.Uint64Bytes(uint64(deadline))...), petro.Uint64Bytes(id)...)
 }
 func RedemptionOwnerKey(owner []byte, id uint64) []byte {
-	return append(append(append([]byte(nil), RedemptionOwnerPrefix...), owner...), be(id)...)
+	return append(append(append([]byte(nil), RedemptionOwnerPrefix...), owner...), petro.Uint64Bytes(id)...)
 }
 func RedemptionOwnerPrefixOf(owner []byte) []byte {
 	return append(append([]byte(nil), RedemptionOwnerPrefix...), owner...)

@@ -1232,6 +1232,7 @@ func (x *Allowance) GetAllowance() uint64 {
 type QueryAllowancesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17 (key: issuer address, bech32)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1273,10 +1274,18 @@ func (x *QueryAllowancesRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryAllowancesRequest) GetPagination() *PageRequest {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type QueryAllowancesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Allowances    []*Allowance           `protobuf:"bytes,1,rep,name=allowances,proto3" json:"allowances,omitempty"`
 	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination    *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1325,11 +1334,20 @@ func (x *QueryAllowancesResponse) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryAllowancesResponse) GetPagination() *PageResponse {
+	if x != nil {
+		return x.Pagination
+	}
+	return nil
+}
+
 type InvariantResult struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Holds         bool                   `protobuf:"varint,2,opt,name=holds,proto3" json:"holds,omitempty"`
-	Detail        string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Holds  bool                   `protobuf:"varint,2,opt,name=holds,proto3" json:"holds,omitempty"`
+	Detail string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The module that owns the invariant: token, reserve or authority. // #17
+	Module        string `protobuf:"bytes,4,opt,name=module,proto3" json:"module,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1385,6 +1403,13 @@ func (x *InvariantResult) GetDetail() string {
 	return ""
 }
 
+func (x *InvariantResult) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
+}
+
 type QueryInvariantsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
@@ -1430,12 +1455,16 @@ func (x *QueryInvariantsRequest) GetHeight() int64 {
 }
 
 type QueryInvariantsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Invariants    []*InvariantResult     `protobuf:"bytes,1,rep,name=invariants,proto3" json:"invariants,omitempty"`
-	AllHold       bool                   `protobuf:"varint,2,opt,name=all_hold,json=allHold,proto3" json:"all_hold,omitempty"`
-	Height        int64                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every module's invariants (the full set), token's first. // #17
+	Invariants []*InvariantResult `protobuf:"bytes,1,rep,name=invariants,proto3" json:"invariants,omitempty"`
+	AllHold    bool               `protobuf:"varint,2,opt,name=all_hold,json=allHold,proto3" json:"all_hold,omitempty"`
+	Height     int64              `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	// Why issuance is stopped (the first invariant that broke at an
+	// end-block, with its height); empty while issuance is not stopped. // #17
+	IssuanceStopped string `protobuf:"bytes,4,opt,name=issuance_stopped,json=issuanceStopped,proto3" json:"issuance_stopped,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *QueryInvariantsResponse) Reset() {
@@ -1487,6 +1516,13 @@ func (x *QueryInvariantsResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryInvariantsResponse) GetIssuanceStopped() string {
+	if x != nil {
+		return x.IssuanceStopped
+	}
+	return ""
 }
 
 var File_petro_token_v1_query_proto protoreflect.FileDescriptor
@@ -1584,26 +1620,34 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\fsupply_proof\x18\x05 \x01(\v2\x15.petro.proof.v1.ProofR\vsupplyProof\"A\n" +
 	"\tAllowance\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
-	"\tallowance\x18\x02 \x01(\x04R\tallowance\"0\n" +
+	"\tallowance\x18\x02 \x01(\x04R\tallowance\"m\n" +
 	"\x16QueryAllowancesRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"l\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12;\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x1b.petro.token.v1.PageRequestR\n" +
+	"pagination\"\xaa\x01\n" +
 	"\x17QueryAllowancesResponse\x129\n" +
 	"\n" +
 	"allowances\x18\x01 \x03(\v2\x19.petro.token.v1.AllowanceR\n" +
 	"allowances\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"S\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12<\n" +
+	"\n" +
+	"pagination\x18\x03 \x01(\v2\x1c.petro.token.v1.PageResponseR\n" +
+	"pagination\"k\n" +
 	"\x0fInvariantResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05holds\x18\x02 \x01(\bR\x05holds\x12\x16\n" +
-	"\x06detail\x18\x03 \x01(\tR\x06detail\"0\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x16\n" +
+	"\x06module\x18\x04 \x01(\tR\x06module\"0\n" +
 	"\x16QueryInvariantsRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"\x8d\x01\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\"\xb8\x01\n" +
 	"\x17QueryInvariantsResponse\x12?\n" +
 	"\n" +
 	"invariants\x18\x01 \x03(\v2\x1f.petro.token.v1.InvariantResultR\n" +
 	"invariants\x12\x19\n" +
 	"\ball_hold\x18\x02 \x01(\bR\aallHold\x12\x16\n" +
-	"\x06height\x18\x03 \x01(\x03R\x06height2\xda\a\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12)\n" +
+	"\x10issuance_stopped\x18\x04 \x01(\tR\x0fissuanceStopped2\xda\a\n" +
 	"\x05Query\x12T\n" +
 	"\aBalance\x12#.petro.token.v1.QueryBalanceRequest\x1a$.petro.token.v1.QueryBalanceResponse\x12`\n" +
 	"\vAllBalances\x12'.petro.token.v1.QueryAllBalancesRequest\x1a(.petro.token.v1.QueryAllBalancesResponse\x12Q\n" +
@@ -1692,35 +1736,37 @@ var file_petro_token_v1_query_proto_depIdxs = []int32{
 	33, // 19: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
 	27, // 20: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
 	27, // 21: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
-	20, // 22: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
-	23, // 23: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
-	2,  // 24: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
-	4,  // 25: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
-	6,  // 26: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
-	8,  // 27: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
-	10, // 28: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
-	12, // 29: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
-	14, // 30: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
-	16, // 31: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
-	18, // 32: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
-	21, // 33: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
-	24, // 34: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
-	3,  // 35: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
-	5,  // 36: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
-	7,  // 37: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
-	9,  // 38: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
-	11, // 39: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
-	13, // 40: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
-	15, // 41: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
-	17, // 42: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
-	19, // 43: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
-	22, // 44: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
-	25, // 45: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
-	35, // [35:46] is the sub-list for method output_type
-	24, // [24:35] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	0,  // 22: petro.token.v1.QueryAllowancesRequest.pagination:type_name -> petro.token.v1.PageRequest
+	20, // 23: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
+	1,  // 24: petro.token.v1.QueryAllowancesResponse.pagination:type_name -> petro.token.v1.PageResponse
+	23, // 25: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
+	2,  // 26: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
+	4,  // 27: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
+	6,  // 28: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
+	8,  // 29: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
+	10, // 30: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
+	12, // 31: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
+	14, // 32: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
+	16, // 33: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
+	18, // 34: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
+	21, // 35: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
+	24, // 36: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
+	3,  // 37: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
+	5,  // 38: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
+	7,  // 39: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
+	9,  // 40: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
+	11, // 41: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
+	13, // 42: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
+	15, // 43: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
+	17, // 44: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
+	19, // 45: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
+	22, // 46: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
+	25, // 47: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
+	37, // [37:48] is the sub-list for method output_type
+	26, // [26:37] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_query_proto_init() }

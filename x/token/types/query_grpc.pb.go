@@ -51,7 +51,7 @@ type QueryClient interface {
 	// Totals: issued, burned and in escrow.
 	Totals(ctx context.Context, in *QueryTotalsRequest, opts ...grpc.CallOption) (*QueryTotalsResponse, error)
 	Allowances(ctx context.Context, in *QueryAllowancesRequest, opts ...grpc.CallOption) (*QueryAllowancesResponse, error)
-	// Invariants evaluates every token invariant at the height.
+	// Invariants evaluates every module's invariants at the height.
 	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
 }
 
@@ -192,7 +192,7 @@ type QueryServer interface {
 	// Totals: issued, burned and in escrow.
 	Totals(context.Context, *QueryTotalsRequest) (*QueryTotalsResponse, error)
 	Allowances(context.Context, *QueryAllowancesRequest) (*QueryAllowancesResponse, error)
-	// Invariants evaluates every token invariant at the height.
+	// Invariants evaluates every module's invariants at the height.
 	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }

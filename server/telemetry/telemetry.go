@@ -63,6 +63,10 @@ type Snapshot struct {
 	RedemptionsPending int
 	// Council proposals voting or passed (awaiting execution).
 	ProposalsActive int
+	// A ledger invariant broke at an end-block: issuance is stopped.
+	IssuanceStopped bool
+	// This node's failed full invariant checks (app.toml check_invariants).
+	LocalInvariantBreaches uint64
 }
 
 // Metrics are petro's collectors.
@@ -78,6 +82,8 @@ type Metrics struct {
 	attestationAge     prometheus.Gauge
 	redemptionsPending prometheus.Gauge
 	proposalsActive    prometheus.Gauge
+	issuanceStopped    prometheus.Gauge
+	localBreaches      prometheus.Gauge
 	blocks             prometheus.Counter
 	txs                *prometheus.CounterVec
 	stateErrors        prometheus.Counter
@@ -102,6 +108,8 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		attestationAge:     g("attestation_age_seconds", "Age of the latest settled reserve round at the last block time (0 before any round)."),
 		redemptionsPending: g("redemptions_pending", "Redemptions requested or accepted and not yet closed."),
 		proposalsActive:    g("council_proposals_active", "Council proposals voting or passed and awaiting execution."),
+		issuanceStopped:    g("issuance_stopped", "1 once a ledger invariant broke at an end-block (issuance stopped chain-wide), else 0."),
+		localBreaches:      g("invariant_local_breaches", "Blocks after which this node's full invariant check (check_invariants) failed, since it started."),
 		blocks: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "blocks_total",
 			Help: "Blocks committed by this node since it started."}),
 		txs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "txs_total",
@@ -112,7 +120,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	for _, c := range []prometheus.Collector{m.height, m.supply, m.reserveBarrels, m.capacity, m.price, m.coverage,
 		m.backingStatus, m.backingStatusCode, m.attestationAge, m.redemptionsPending, m.proposalsActive,
-		m.blocks, m.txs, m.stateErrors} {
+		m.issuanceStopped, m.localBreaches, m.blocks, m.txs, m.stateErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -142,6 +150,12 @@ func (m *Metrics) SetState(s Snapshot) {
 	m.attestationAge.Set(float64(s.AttestationAgeSeconds))
 	m.redemptionsPending.Set(float64(s.RedemptionsPending))
 	m.proposalsActive.Set(float64(s.ProposalsActive))
+	stopped := 0.0
+	if s.IssuanceStopped {
+		stopped = 1
+	}
+	m.issuanceStopped.Set(stopped)
+	m.localBreaches.Set(float64(s.LocalInvariantBreaches))
 }
 
 // ObserveBlock counts one committed block whose txs have the given types

@@ -10,20 +10,22 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
-	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
-	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
-// Source is what the metrics read: committed state and the keepers that
-// interpret it (*app.App).
+// Source is what the metrics read (*app.App): committed state and the
+// figures the app derives from it. The keepers stay behind the app.
 type Source interface {
-	StateAt(height int64) (store.KVStore, int64, error)
-	ReserveKeeper() reservekeeper.Keeper
-	TokenKeeper() tokenkeeper.Keeper
+	StateAt(height int64) (petro.KVStore, int64, error)
+	Backing(kv petro.KVStore) (*reservetypes.Backing, error)
+	Supply(kv petro.KVStore) (uint64, error)
+	// IssuanceStop is why issuance is stopped by a broken invariant ("" if not).
+	IssuanceStop(kv petro.KVStore) (string, error)
+	// LocalInvariantBreaches counts this node's failed full invariant checks.
+	LocalInvariantBreaches() uint64
 	// Decode is app.DecodeTx through the node's decoded-tx cache (the
 	// block's txs were decoded moments ago).
 	Decode(raw []byte) (*app.Tx, error)
@@ -32,17 +34,22 @@ type Source interface {
 var _ Source = (*app.App)(nil)
 
 // ReadState reads the gauges' snapshot from committed state kv at height.
-func ReadState(kv store.KVStore, height int64, r reservekeeper.Keeper, t tokenkeeper.Keeper) (Snapshot, error) {
-	s := Snapshot{Height: height}
-	b, err := r.Backing(kv)
+func ReadState(kv petro.KVStore, height int64, src Source) (Snapshot, error) {
+	s := Snapshot{Height: height, LocalInvariantBreaches: src.LocalInvariantBreaches()}
+	b, err := src.Backing(kv)
 	if err != nil {
 		return s, fmt.Errorf("backing: %w", err)
 	}
 	s.AvailableBarrels, s.Capacity, s.Price = b.AvailableBarrels, b.Capacity, b.Price
 	s.CoverageBps, s.Status, s.AttestationAgeSeconds = b.CoverageBps, b.Status, b.AttestationAgeSeconds
-	if s.Supply, err = t.Supply(kv); err != nil {
+	if s.Supply, err = src.Supply(kv); err != nil {
 		return s, fmt.Errorf("supply: %w", err)
 	}
+	stop, err := src.IssuanceStop(kv)
+	if err != nil {
+		return s, fmt.Errorf("issuance stop: %w", err)
+	}
+	s.IssuanceStopped = stop != ""
 	if s.RedemptionsPending, err = countPrefix(kv, tokentypes.RedemptionOpenPrefix); err != nil {
 		return s, fmt.Errorf("open redemptions: %w", err)
 	}
@@ -54,7 +61,7 @@ func ReadState(kv store.KVStore, height int64, r reservekeeper.Keeper, t tokenke
 
 // countPrefix counts the keys of an index (open redemptions, active
 // proposals: both small).
-func countPrefix(kv store.KVStore, prefix []byte) (int, error) {
+func countPrefix(kv petro.KVStore, prefix []byte) (int, error) {
 	it, err := kv.Iterator(prefix, petro.PrefixEnd(prefix))
 	if err != nil {
 		return 0, err
@@ -176,7 +183,7 @@ func (u *Updater) Refresh() {
 	}
 	var s Snapshot
 	if err == nil {
-		s, err = ReadState(kv, h, u.src.ReserveKeeper(), u.src.TokenKeeper())
+		s, err = ReadState(kv, h, u.src)
 	}
 	if err != nil {
 		u.m.StateError()

@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/petro-network/petro/app"
-	"github.com/petro-network/petro/internal/telemetry"
 	tu "github.com/petro-network/petro/internal/testutil"
+	"github.com/petro-network/petro/server/telemetry"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 )
 
@@ -24,6 +24,7 @@ func TestSetStateAndObserveBlock(t *testing.T) {
 		Height: 7, Supply: 250 * 1e8, AvailableBarrels: 1000_50000000, Capacity: 900 * 1e8, Price: 72_12500000,
 		CoverageBps: 15_000, Status: reservetypes.BackingStatus_BACKING_STATUS_STALE,
 		AttestationAgeSeconds: 42, RedemptionsPending: 3, ProposalsActive: 2,
+		IssuanceStopped: true, LocalInvariantBreaches: 4,
 	})
 	m.ObserveBlock([]string{"send", "send", "issue"}, []*abci.ExecTxResult{
 		{}, {Codespace: "token", Code: 5}, {},
@@ -51,6 +52,7 @@ func TestSetStateAndObserveBlock(t *testing.T) {
 		"petro_capacity_ptr": 900, "petro_oil_price_usd_per_barrel": 72.125, "petro_coverage_ratio": 1.5,
 		"petro_backing_status_code": 2, "petro_attestation_age_seconds": 42,
 		"petro_redemptions_pending": 3, "petro_council_proposals_active": 2,
+		"petro_issuance_stopped": 1, "petro_invariant_local_breaches": 4,
 	}
 	for name, v := range checks {
 		if got[name] != v {
