@@ -31,6 +31,9 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 	if err := setUint64(kv, types.SupplyKey, supply); err != nil {
 		return err
 	}
+	if err := k.initMonetary(kv, gs, supply); err != nil {
+		return err
+	}
 	return k.setTotals(kv, &types.Totals{Issued: supply})
 }
 
@@ -45,7 +48,10 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 		gs.Balances = append(gs.Balances, &types.Balance{Address: addr.String(), Amount: amount})
 		return false
 	})
-	return gs, err
+	if err != nil {
+		return nil, err
+	}
+	return gs, k.exportMonetary(kv, gs)
 }
 
 // IterateBalances calls fn for each non-zero balance from start (an address,

@@ -60,5 +60,5 @@ func (gs *GenesisState) Validate() error {
 	if total > gs.GetParams().GetHardCap() {
 		return ErrInvalidGenesis.Wrapf("genesis supply %d exceeds the hard cap %d", total, gs.GetParams().GetHardCap())
 	}
-	return nil
+	return gs.validateMonetary(total)
 }
