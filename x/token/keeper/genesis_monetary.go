@@ -1,6 +1,8 @@
 package keeper
 
 import (
+	"math"
+
 	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/x/token/types"
@@ -53,7 +55,7 @@ func (k Keeper) exportMonetary(kv store.KVStore, gs *types.GenesisState) error {
 	}
 	return k.IterateRateLimits(kv, func(addr crypto.Address, rl *types.RateLimit) error {
 		gs.RateLimits = append(gs.RateLimits, rl)
-		return iterateRateUse(kv, addr, 0, func(t int64, amount uint64) bool {
+		return iterateRateUse(kv, addr, 0, math.MaxInt64, func(t int64, amount uint64) bool {
 			gs.RateUsage = append(gs.RateUsage, &types.RateUsage{Issuer: addr.String(), TimeUnix: t, Amount: amount})
 			return false
 		})

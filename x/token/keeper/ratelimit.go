@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/petro-network/petro/crypto"
@@ -26,14 +27,21 @@ func (Keeper) RateLimit(kv store.KVStore, issuer crypto.Address) (*types.RateLim
 	return r, nil
 }
 
-// iterateRateUse calls fn for issuer's records with block time ≥ from, in
-// time order, until fn returns true.
-func iterateRateUse(kv store.KVStore, issuer crypto.Address, from int64, fn func(t int64, amount uint64) bool) error {
+// iterateRateUse calls fn for issuer's records with from ≤ block time ≤
+// to, in time order, until fn returns true.
+func iterateRateUse(kv store.KVStore, issuer crypto.Address, from, to int64, fn func(t int64, amount uint64) bool) error {
 	if from < 0 {
 		from = 0
 	}
+	if to < from {
+		return nil
+	}
 	prefix := types.RateUsePrefixOf(issuer)
-	it, err := kv.Iterator(types.RateUseKey(issuer, from), petro.PrefixEnd(prefix))
+	end := petro.PrefixEnd(prefix)
+	if to < math.MaxInt64 {
+		end = types.RateUseKey(issuer, to+1)
+	}
+	it, err := kv.Iterator(types.RateUseKey(issuer, from), end)
 	if err != nil {
 		return err
 	}
@@ -58,7 +66,7 @@ func iterateRateUse(kv store.KVStore, issuer crypto.Address, from int64, fn func
 // and the seconds until the oldest of it leaves the window (0 if none).
 func (Keeper) WindowUsed(kv store.KVStore, issuer crypto.Address, now int64, seconds uint64) (used uint64, freesIn int64, err error) {
 	var ovf error
-	err = iterateRateUse(kv, issuer, now-int64(seconds)+1, func(t int64, amount uint64) bool {
+	err = iterateRateUse(kv, issuer, now-int64(seconds)+1, now, func(t int64, amount uint64) bool {
 		if used == 0 {
 			freesIn = t + int64(seconds) - now
 		}
@@ -94,7 +102,7 @@ func (k Keeper) checkRateLimit(kv store.KVStore, issuer crypto.Address, amount u
 		// The earliest record whose leaving frees enough: used − left + amount ≤ max.
 		var left uint64
 		var freesIn int64
-		err = iterateRateUse(kv, issuer, now-int64(w.Seconds)+1, func(t int64, a uint64) bool {
+		err = iterateRateUse(kv, issuer, now-int64(w.Seconds)+1, now, func(t int64, a uint64) bool {
 			left += a
 			freesIn = t + int64(w.Seconds) - now
 			return used-left <= w.Max-amount
