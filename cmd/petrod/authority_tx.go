@@ -150,7 +150,7 @@ func proposeActionCmds() []*cobra.Command {
 	}
 	rejectRed.Flags().String(flagReason, "", fmt.Sprintf("why (required, at most %d bytes; public)", maxReasonBytes))
 	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe, rejectRed},
-		reserveProposeCmds()...)
+		append(reserveProposeCmds(), monetaryProposeCmds()...)...)
 }
 
 func addConsensusKeyFlags(cmd *cobra.Command) {
@@ -179,6 +179,8 @@ func buildAction(cmd *cobra.Command, args []string, cur chainLookup) (*authority
 	switch cmd.Name() {
 	case "create-lot", "update-lot", "retire-lot", "halt", "unhalt", "set-reserve-params":
 		return buildReserveAction(cmd, cur)
+	case "set-rate-limit", "set-tranche":
+		return buildMonetaryAction(cmd, args)
 	case "wipe-frozen":
 		addr, err := parseAddressArg("address", args[0])
 		if err != nil {
