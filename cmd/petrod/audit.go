@@ -145,29 +145,30 @@ func auditTime(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.
 
 // checkResult is audit check's JSON output: decimals as strings.
 type checkResult struct {
-	Verified         bool        `json:"verified"`
-	Height           int64       `json:"height"`
-	AppHash          string      `json:"app_hash"`
-	Status           string      `json:"status"`
-	Supply           string      `json:"supply_ptr"`
-	Capacity         string      `json:"capacity_ptr"`
-	HardCap          string      `json:"hard_cap_ptr"`
-	Round            uint64      `json:"round_id"`
-	ObservedAt       string      `json:"observed_at,omitempty"`
-	AgeSeconds       int64       `json:"attestation_age_seconds"`
-	Price            string      `json:"price_usd_per_barrel"`
-	Lots             []lotResult `json:"lots"`
-	Reserve          string      `json:"reserve_barrels"`
-	Delivered        string      `json:"delivered_barrels"`
-	Available        string      `json:"available_barrels"`
-	BarrelsPerToken  string      `json:"barrels_per_token"`
-	MarginPct        string      `json:"margin_pct"`
-	CoveragePct      string      `json:"coverage_pct"`
-	Halted           bool        `json:"halted"`
-	HaltReason       string      `json:"halt_reason,omitempty"`
-	MaxAgeSeconds    uint64      `json:"max_age_seconds"`
-	BackingComputed  string      `json:"backing_computed_at"`
-	StatusSinceBlock int64       `json:"status_since_height"`
+	Verified         bool            `json:"verified"`
+	Height           int64           `json:"height"`
+	AppHash          string          `json:"app_hash"`
+	Status           string          `json:"status"`
+	Supply           string          `json:"supply_ptr"`
+	Capacity         string          `json:"capacity_ptr"`
+	HardCap          string          `json:"hard_cap_ptr"`
+	Round            uint64          `json:"round_id"`
+	ObservedAt       string          `json:"observed_at,omitempty"`
+	AgeSeconds       int64           `json:"attestation_age_seconds"`
+	Price            string          `json:"price_usd_per_barrel"`
+	Lots             []lotResult     `json:"lots"`
+	Reserve          string          `json:"reserve_barrels"`
+	Delivered        string          `json:"delivered_barrels"`
+	Available        string          `json:"available_barrels"`
+	BarrelsPerToken  string          `json:"barrels_per_token"`
+	MarginPct        string          `json:"margin_pct"`
+	CoveragePct      string          `json:"coverage_pct"`
+	Halted           bool            `json:"halted"`
+	HaltReason       string          `json:"halt_reason,omitempty"`
+	MaxAgeSeconds    uint64          `json:"max_age_seconds"`
+	BackingComputed  string          `json:"backing_computed_at"`
+	StatusSinceBlock int64           `json:"status_since_height"`
+	Tranches         []trancheResult `json:"tranches"` // #19
 }
 
 type lotResult struct {
@@ -207,8 +208,13 @@ with the chain's own formulas and must equal the stored record.`,
 			if err != nil {
 				return auditErr(cmd, err)
 			}
+			tranches, err := auditTranches(ctx, a, res.Height)
+			if err != nil {
+				return auditErr(cmd, err)
+			}
 			out := checkResultOf(res)
-			return p.print(out, func(w io.Writer) { printCheck(w, res) })
+			out.Tranches = tranches
+			return p.print(out, func(w io.Writer) { printCheck(w, res); printTranches(w, tranches) })
 		},
 	}
 	addOutputFlag(cmd)
