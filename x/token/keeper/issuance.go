@@ -83,7 +83,7 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 		return err
 	}
 	if rl != nil {
-		if err := k.recordRateUse(kv, rl, issuer, m.Amount, now); err != nil {
+		if err := k.recordRateUse(ctx, rl, issuer, m.Amount, now); err != nil {
 			return err
 		}
 	}

@@ -77,7 +77,17 @@ func TestRateLimitRules(t *testing.T) {
 	e := newPolicyEnv(t)
 	e.must(e.k.ExecuteAction(e.at(0).ctx(), setRateLimit(win(60, 100), win(3600, 150))))
 	e.must(issue(e.ctx(), e.k, issuerA, holder, 60))
-	e.must(issue(e.at(10).ctx(), e.k, issuerA, holder, 40)) // 60 s window full
+	ctx := e.at(10).ctx()
+	e.must(issue(ctx, e.k, issuerA, holder, 40)) // 60 s window full
+	var evs []string
+	for _, ev := range ctx.Events() {
+		if ev.Type == types.EventTypeRateLimit {
+			evs = append(evs, ev.Attributes[1].Value+"s:"+ev.Attributes[2].Value+"/"+ev.Attributes[3].Value)
+		}
+	}
+	if strings.Join(evs, " ") != "60s:100/100 3600s:100/150" {
+		t.Errorf("rate_limit events %v", evs)
+	}
 	err := issue(e.at(59).ctx(), e.k, issuerA, holder, 50)
 	wantErr(t, "60 s window full", err, types.ErrRateLimited)
 	// 50 needs the first record (60) to leave at 60: 1 s away.

@@ -116,9 +116,25 @@ func (k Keeper) checkRateLimit(kv store.KVStore, issuer crypto.Address, amount u
 	return rl, nil
 }
 
-// recordRateUse adds amount to issuer's record at now and deletes its
-// records that have left its longest window.
-func (Keeper) recordRateUse(kv store.KVStore, rl *types.RateLimit, issuer crypto.Address, amount uint64, now int64) error {
+// recordRateUse adds amount to issuer's record at now, deletes its
+// records that have left its longest window and emits one rate_limit event
+// per window with what is now used in it.
+func (k Keeper) recordRateUse(ctx petro.Context, rl *types.RateLimit, issuer crypto.Address, amount uint64, now int64) error {
+	if err := k.addRateUse(ctx.Store(), rl, issuer, amount, now); err != nil {
+		return err
+	}
+	for _, w := range rl.Windows {
+		used, _, err := k.WindowUsed(ctx.Store(), issuer, now, w.Seconds)
+		if err != nil {
+			return err
+		}
+		ctx.EmitEvent(petro.NewEvent(types.EventTypeRateLimit, "issuer", rl.Issuer, "window_seconds", strconv.FormatUint(w.Seconds, 10),
+			"used", strconv.FormatUint(used, 10), "max", strconv.FormatUint(w.Max, 10)))
+	}
+	return nil
+}
+
+func (Keeper) addRateUse(kv store.KVStore, rl *types.RateLimit, issuer crypto.Address, amount uint64, now int64) error {
 	longest := rl.Windows[len(rl.Windows)-1].Seconds
 	if cut := now - int64(longest) + 1; cut > 0 {
 		it, err := kv.Iterator(types.RateUsePrefixOf(issuer), types.RateUseKey(issuer, cut))

@@ -90,6 +90,7 @@ func TrancheKey(name string) []byte {
 // Event types of #19.
 const (
 	EventTypeRateLimitSet = "rate_limit_set"
+	EventTypeRateLimit    = "rate_limit" // per window, on each issue of a limited issuer
 	EventTypeTrancheSet   = "tranche_set"
 	AttrTranche           = "tranche"
 )
