@@ -405,6 +405,7 @@ func TestMonetaryGenesisValidate(t *testing.T) {
 	}{
 		{"Σ outstanding ≠ supply", func(gs *types.GenesisState) { gs.Tranches[0].Issued = 1 }},
 		{"caps over the hard cap", func(gs *types.GenesisState) { gs.Tranches[1].CapBps = 10000 }},
+		{"caps overflowing uint64", func(gs *types.GenesisState) { gs.Tranches[1].CapBps, gs.Tranches[1].CapAmount = 0, math.MaxUint64-50 }},
 		{"duplicate tranche", func(gs *types.GenesisState) { gs.Tranches = append(gs.Tranches, gs.Tranches[0]) }},
 		{"outstanding over cap", func(gs *types.GenesisState) { gs.Tranches[0].CapAmount = 50 }},
 		{"unknown default", func(gs *types.GenesisState) { gs.DefaultTranche = "zz" }},

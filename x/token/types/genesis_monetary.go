@@ -1,6 +1,8 @@
 package types
 
 import (
+	"math/bits"
+
 	"github.com/petro-network/petro/crypto"
 )
 
@@ -25,9 +27,10 @@ func (gs *GenesisState) validateMonetary(supply uint64) error {
 		if t.Outstanding() > c {
 			return ErrInvalidGenesis.Wrapf("tranche %s: outstanding %d > cap %d", t.GetName(), t.Outstanding(), c)
 		}
-		caps += c // each ≤ hard cap, at most a few: checked below before overflow matters
-		out += t.Outstanding()
-		if caps > hardCap {
+		var carry, carry2 uint64
+		caps, carry = bits.Add64(caps, c, 0)
+		out, carry2 = bits.Add64(out, t.Outstanding(), 0)
+		if carry != 0 || carry2 != 0 || caps > hardCap {
 			return ErrInvalidGenesis.Wrapf("Σ tranche caps %d > hard cap %d", caps, hardCap)
 		}
 	}
