@@ -49,6 +49,9 @@ func ReadState(kv store.KVStore, height int64, r reservekeeper.Keeper, t tokenke
 	if s.ProposalsActive, err = countPrefix(kv, authoritytypes.ActivePrefix); err != nil {
 		return s, fmt.Errorf("active proposals: %w", err)
 	}
+	if s.Monetary, err = readMonetary(kv, t, b.ComputedTimeUnix); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
