@@ -145,30 +145,31 @@ func auditTime(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.
 
 // checkResult is audit check's JSON output: decimals as strings.
 type checkResult struct {
-	Verified         bool            `json:"verified"`
-	Height           int64           `json:"height"`
-	AppHash          string          `json:"app_hash"`
-	Status           string          `json:"status"`
-	Supply           string          `json:"supply_ptr"`
-	Capacity         string          `json:"capacity_ptr"`
-	HardCap          string          `json:"hard_cap_ptr"`
-	Round            uint64          `json:"round_id"`
-	ObservedAt       string          `json:"observed_at,omitempty"`
-	AgeSeconds       int64           `json:"attestation_age_seconds"`
-	Price            string          `json:"price_usd_per_barrel"`
-	Lots             []lotResult     `json:"lots"`
-	Reserve          string          `json:"reserve_barrels"`
-	Delivered        string          `json:"delivered_barrels"`
-	Available        string          `json:"available_barrels"`
-	BarrelsPerToken  string          `json:"barrels_per_token"`
-	MarginPct        string          `json:"margin_pct"`
-	CoveragePct      string          `json:"coverage_pct"`
-	Halted           bool            `json:"halted"`
-	HaltReason       string          `json:"halt_reason,omitempty"`
-	MaxAgeSeconds    uint64          `json:"max_age_seconds"`
-	BackingComputed  string          `json:"backing_computed_at"`
-	StatusSinceBlock int64           `json:"status_since_height"`
-	Tranches         []trancheResult `json:"tranches"` // #19
+	Verified         bool        `json:"verified"`
+	Height           int64       `json:"height"`
+	AppHash          string      `json:"app_hash"`
+	Status           string      `json:"status"`
+	Supply           string      `json:"supply_ptr"`
+	Capacity         string      `json:"capacity_ptr"`
+	HardCap          string      `json:"hard_cap_ptr"`
+	Round            uint64      `json:"round_id"`
+	ObservedAt       string      `json:"observed_at,omitempty"`
+	AgeSeconds       int64       `json:"attestation_age_seconds"`
+	Price            string      `json:"price_usd_per_barrel"`
+	Lots             []lotResult `json:"lots"`
+	Reserve          string      `json:"reserve_barrels"`
+	Delivered        string      `json:"delivered_barrels"`
+	Available        string      `json:"available_barrels"`
+	BarrelsPerToken  string      `json:"barrels_per_token"`
+	MarginPct        string      `json:"margin_pct"`
+	CoveragePct      string      `json:"coverage_pct"`
+	Halted           bool        `json:"halted"`
+	HaltReason       string      `json:"halt_reason,omitempty"`
+	MaxAgeSeconds    uint64      `json:"max_age_seconds"`
+	BackingComputed  string      `json:"backing_computed_at"`
+	StatusSinceBlock int64       `json:"status_since_height"`
+
+	Tranches []trancheResult `json:"tranches"` // #19
 }
 
 type lotResult struct {
@@ -186,7 +187,8 @@ func newAuditCheckCmd() *cobra.Command {
 block minus one), or at --height: the stored backing record, supply, reserve
 and token parameters, the latest settled round and each of its lots are
 proven; available barrels, capacity, coverage and status are recomputed here
-with the chain's own formulas and must equal the stored record.`,
+with the chain's own formulas and must equal the stored record. Every
+issuance tranche is proven too, and their outstanding must sum to the supply.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := newPrinter(cmd)
