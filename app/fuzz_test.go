@@ -9,8 +9,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/client"
 	"github.com/petro-network/petro/internal/testutil"
 	petro "github.com/petro-network/petro/types"
+	txtypes "github.com/petro-network/petro/types/tx"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // fuzzSeeds is the seed corpus shared by the tx fuzzers: a valid tx, its
@@ -21,6 +24,16 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	seeds := [][]byte{nil, {}, {0x0a}, {0x0a, 0x80}, []byte("garbage"), valid}
 	for _, n := range []int{1, 2, len(valid) / 2, len(valid) - 1} {
 		seeds = append(seeds, valid[:n])
+	}
+	// #19: a batch and one with a duplicate output.
+	for _, outs := range [][]*tokentypes.Output{
+		{{To: recipient.String(), Amount: 1}, {To: testutil.Addr(77).String(), Amount: 2}},
+		{{To: recipient.String(), Amount: 1}, {To: recipient.String(), Amount: 2}},
+	} {
+		msg := &txtypes.Msg{Sum: &txtypes.Msg_BatchSend{BatchSend: &tokentypes.MsgBatchSend{From: sender.PubKey().Address().String(), Outputs: outs}}}
+		if raw, err := client.SignTx(testutil.ChainID, sender, senderSeq, []*txtypes.Msg{msg}, client.TxOptions{}); err == nil {
+			seeds = append(seeds, raw)
+		}
 	}
 	for _, c := range rejectCases(f) {
 		if raw := c.build(f); len(raw) <= app.MaxTxBytes {

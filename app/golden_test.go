@@ -19,7 +19,7 @@ import (
 // a consensus-breaking change that needs a coordinated upgrade. Update the
 // constant only for a change that is meant to break consensus, and say so
 // in the commit message.
-const goldenAppHash = "11d6ddb50a9424d0d646b8607ec8b1e30ae747160319c67ff882962b98527a16"
+const goldenAppHash = "da5fd6a006988a78324c329980d97e204555448d0d78b78f48f5f5710304fd3f"
 
 // goldenTransfers is a fixed genesis (deterministic keys, GenesisTime) and
 // five blocks of transfers at fixed times, with successes, a failed

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -85,3 +86,35 @@ func (a *App) Backing(kv store.KVStore) (*reservetypes.Backing, error) { return 
 
 // Supply is the PTR supply at kv, in base units (for metrics).
 func (a *App) Supply(kv store.KVStore) (uint64, error) { return a.token.Supply(kv) }
+
+// MonetaryFigures reads the tranches and rate windows at kv, at block time
+// now (for metrics).
+func (a *App) MonetaryFigures(kv store.KVStore, now int64) (tokentypes.MonetaryFigures, error) {
+	t := a.token
+	var s tokentypes.MonetaryFigures
+	hardCap, err := t.HardCap(kv)
+	if err != nil {
+		return s, err
+	}
+	ts, err := t.Tranches(kv)
+	if err != nil {
+		return s, fmt.Errorf("tranches: %w", err)
+	}
+	for _, tr := range ts {
+		s.Tranches = append(s.Tranches, tokentypes.TrancheFigure{Name: tr.Name, Cap: tr.Cap(hardCap), Outstanding: tr.Outstanding()})
+	}
+	err = t.IterateRateLimits(kv, func(addr crypto.Address, rl *tokentypes.RateLimit) error {
+		for _, w := range rl.Windows {
+			used, _, err := t.WindowUsed(kv, addr, now, w.Seconds)
+			if err != nil {
+				return err
+			}
+			s.Windows = append(s.Windows, tokentypes.RateFigure{Issuer: addr.String(), Seconds: w.Seconds, Used: used, Max: w.Max})
+		}
+		return nil
+	})
+	if err != nil {
+		return s, fmt.Errorf("rate limits: %w", err)
+	}
+	return s, nil
+}

@@ -42,6 +42,8 @@ func (a *App) route(ctx petro.Context, msg Msg) error {
 	switch m := msg.(type) {
 	case *tokentypes.MsgSend:
 		return a.token.HandleSend(ctx, m)
+	case *tokentypes.MsgBatchSend:
+		return a.token.HandleBatchSend(ctx, m)
 	case *tokentypes.MsgIssue:
 		return a.token.HandleIssue(ctx, m)
 	case *tokentypes.MsgRequestRedemption:
@@ -80,7 +82,8 @@ func (a *App) actions() authoritytypes.ActionExecutor { return moduleActions{a} 
 type moduleActions struct{ a *App }
 
 func (m moduleActions) owner(act *authoritytypes.Action) authoritytypes.ActionExecutor {
-	if act.GetWipeFrozen() != nil || act.GetRejectRedemption() != nil {
+	if act.GetWipeFrozen() != nil || act.GetRejectRedemption() != nil ||
+		act.GetSetRateLimit() != nil || act.GetSetTranche() != nil {
 		return m.a.token
 	}
 	return m.a.reserve

@@ -168,6 +168,8 @@ type checkResult struct {
 	MaxAgeSeconds    uint64      `json:"max_age_seconds"`
 	BackingComputed  string      `json:"backing_computed_at"`
 	StatusSinceBlock int64       `json:"status_since_height"`
+
+	Tranches []trancheResult `json:"tranches"` // #19
 }
 
 type lotResult struct {
@@ -185,7 +187,8 @@ func newAuditCheckCmd() *cobra.Command {
 block minus one), or at --height: the stored backing record, supply, reserve
 and token parameters, the latest settled round and each of its lots are
 proven; available barrels, capacity, coverage and status are recomputed here
-with the chain's own formulas and must equal the stored record.`,
+with the chain's own formulas and must equal the stored record. Every
+issuance tranche is proven too, and their outstanding must sum to the supply.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := newPrinter(cmd)
@@ -207,8 +210,13 @@ with the chain's own formulas and must equal the stored record.`,
 			if err != nil {
 				return auditErr(cmd, err)
 			}
+			tranches, err := auditTranches(ctx, a, res.Height)
+			if err != nil {
+				return auditErr(cmd, err)
+			}
 			out := checkResultOf(res)
-			return p.print(out, func(w io.Writer) { printCheck(w, res) })
+			out.Tranches = tranches
+			return p.print(out, func(w io.Writer) { printCheck(w, res); printTranches(w, tranches) })
 		},
 	}
 	addOutputFlag(cmd)

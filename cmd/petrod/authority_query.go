@@ -417,6 +417,10 @@ func describeAction(a *authoritytypes.Action) string {
 		return fmt.Sprintf("set-council %d of [%s]", c.GetThreshold(), strings.Join(c.GetMembers(), ","))
 	case *authoritytypes.Action_WipeFrozen:
 		return fmt.Sprintf("wipe-frozen %s case %q", s.WipeFrozen.GetAddress(), s.WipeFrozen.GetCaseId())
+	case *authoritytypes.Action_SetRateLimit:
+		return fmt.Sprintf("set-rate-limit %s, %d windows", s.SetRateLimit.GetLimit().GetIssuer(), len(s.SetRateLimit.GetLimit().GetWindows()))
+	case *authoritytypes.Action_SetTranche:
+		return fmt.Sprintf("set-tranche %s", s.SetTranche.GetTranche().GetName())
 	case *authoritytypes.Action_RejectRedemption:
 		return fmt.Sprintf("reject-redemption %d reason %q", s.RejectRedemption.GetRedemptionId(), s.RejectRedemption.GetReason())
 	case *authoritytypes.Action_CreateLot:

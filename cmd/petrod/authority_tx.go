@@ -150,7 +150,7 @@ func proposeActionCmds() []*cobra.Command {
 	}
 	rejectRed.Flags().String(flagReason, "", fmt.Sprintf("why (required, at most %d bytes; public)", maxReasonBytes))
 	return append([]*cobra.Command{grant, revoke, allowance, addVal, removeVal, setPower, allowPeer, denyPeer, setParams, setCouncil, wipe, rejectRed},
-		append(reserveProposeCmds(), upgradeProposeCmds()...)...)
+		append(reserveProposeCmds(), append(upgradeProposeCmds(), monetaryProposeCmds()...)...)...)
 }
 
 func addConsensusKeyFlags(cmd *cobra.Command) {
@@ -181,6 +181,8 @@ func buildAction(cmd *cobra.Command, args []string, cur chainLookup) (*authority
 		return buildReserveAction(cmd, cur)
 	case "schedule-upgrade", "cancel-upgrade":
 		return buildUpgradeAction(cmd, args)
+	case "set-rate-limit", "set-tranche":
+		return buildMonetaryAction(cmd, args)
 	case "wipe-frozen":
 		addr, err := parseAddressArg("address", args[0])
 		if err != nil {

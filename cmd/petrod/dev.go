@@ -324,6 +324,7 @@ func setupDevHome(home string) (devKeys, error) {
 		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: k.Address, Amount: k.Balance})
 	}
 	sort.Slice(gs.Token.Balances, func(i, j int) bool { return gs.Token.Balances[i].Address < gs.Token.Balances[j].Address })
+	setDevTranches(gs)
 	setDevReserveGenesis(gs, keys, doc.GenesisTime)
 	// The genesis keeps the validator InitHome wrote (with its node id).
 	gs.Authority.Validators = nil
@@ -483,4 +484,21 @@ func devLotIDs() []string {
 		ids[i] = l.id
 	}
 	return ids
+}
+
+// setDevTranches models the petro's announced allocation of its hard cap
+// as tranches: 38.4 % pre-sale, 44 % public offer (the default tranche)
+// and 17.6 % retained by the issuing authority, which holds the dev keys'
+// genesis balances.
+func setDevTranches(gs *app.GenesisState) {
+	var held uint64
+	for _, b := range gs.Token.Balances {
+		held += b.Amount
+	}
+	gs.Token.Tranches = []*tokentypes.Tranche{
+		{Name: "presale", CapBps: 3840},
+		{Name: "public", CapBps: 4400},
+		{Name: "retained", CapBps: 1760, Issued: held},
+	}
+	gs.Token.DefaultTranche = "public"
 }

@@ -59,6 +59,9 @@ func TestSetupDevHome(t *testing.T) {
 	if err := json.Unmarshal(doc.AppState, &gs); err != nil {
 		t.Fatal(err)
 	}
+	if ts := gs.Token.GetTranches(); len(ts) != 3 || ts[0].GetCapBps() != 3840 || ts[1].GetCapBps() != 4400 || ts[2].GetCapBps() != 1760 || gs.Token.GetDefaultTranche() != "public" {
+		t.Errorf("dev tranches %v (default %q), want presale 38.4 %%, public 44 %% (default), retained 17.6 %%", ts, gs.Token.GetDefaultTranche())
+	}
 	if err := gs.Token.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func editGenesis(home string, edit func(doc *cmttypes.GenesisDoc, gs *app.Genesi
 }
 
 func newGenesisAddAccountCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "add-account ADDRESS AMOUNT",
 		Short:   "Give an address a genesis balance (AMOUNT: base units or PTR, e.g. 1000ptr)",
 		Example: "  petrod genesis add-account petro1… 1000ptr",
@@ -119,6 +119,22 @@ func newGenesisAddAccountCmd() *cobra.Command {
 						return err
 					}
 				}
+				// Tranches, when the genesis lists them, hold every balance:
+				// the new one counts as issued into --tranche (default: the
+				// default tranche), so Σ outstanding = supply still holds.
+				if len(gs.Token.Tranches) > 0 {
+					name, _ := cmd.Flags().GetString("tranche")
+					if name == "" {
+						name = gs.Token.DefaultTranche
+					}
+					i := slices.IndexFunc(gs.Token.Tranches, func(t *tokentypes.Tranche) bool { return t.Name == name })
+					if i < 0 {
+						return &usageError{fmt.Sprintf("no tranche %q in the genesis (--tranche names one)", name)}
+					}
+					if gs.Token.Tranches[i].Issued, err = petro.SafeAdd(gs.Token.Tranches[i].Issued, amount); err != nil {
+						return err
+					}
+				}
 				if !slices.ContainsFunc(gs.Auth.Accounts, func(a *authtypes.Account) bool { return a.Address == addr.String() }) {
 					gs.Auth.Accounts = append(gs.Auth.Accounts, &authtypes.Account{Address: addr.String()})
 					slices.SortFunc(gs.Auth.Accounts, func(a, b *authtypes.Account) int { return strings.Compare(a.Address, b.Address) })
@@ -128,6 +144,8 @@ func newGenesisAddAccountCmd() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().String("tranche", "", "the tranche the balance counts as issued into, when the genesis lists tranches (default: the default tranche)")
+	return cmd
 }
 
 func newGenesisSetCouncilCmd() *cobra.Command {

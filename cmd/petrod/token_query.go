@@ -22,7 +22,7 @@ const flagOwner = "owner"
 func tokenQueryCmds() []*cobra.Command {
 	return []*cobra.Command{
 		newQueryRedemptionCmd(), newQueryRedemptionsCmd(), newQueryAllowancesCmd(), newQueryFrozenCmd(),
-		newQueryPauseCmd(), newQueryTotalsCmd(), newQueryInvariantsCmd(),
+		newQueryPauseCmd(), newQueryTotalsCmd(), newQueryInvariantsCmd(), newQueryRateLimitsCmd(), newQueryTranchesCmd(),
 	}
 }
 

@@ -93,7 +93,10 @@ with --instructions-hash. In text output the new redemption id is printed.`,
 		Short: "Resume transfers or issuance (pausers)",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 	}
-	cmds := []*cobra.Command{issue, redeem, accept, fulfill, reject, freeze, unfreeze, pause, unpause}
+	issue.Flags().String(flagTranche, "", "tranche to issue into (default: the chain's default tranche)")
+	batch := newBatchSendCmd()
+	batch.Flags().String(flagOutputsFile, "", `file of outputs, one "ADDRESS AMOUNT" per line`)
+	cmds := []*cobra.Command{issue, batch, redeem, accept, fulfill, reject, freeze, unfreeze, pause, unpause}
 	for _, c := range cmds {
 		addTxFlags(c)
 		c.Flags().String(flagFrom, "", "key (name or address in the keyring) that signs (required): "+tokenSignerRole(c.Name()))
@@ -105,7 +108,7 @@ with --instructions-hash. In text output the new redemption id is printed.`,
 // tokenSignerRole names who must sign each command.
 func tokenSignerRole(name string) string {
 	switch name {
-	case "redeem":
+	case "redeem", "batch-send":
 		return "the holder"
 	case "freeze", "unfreeze":
 		return "a compliance officer"
@@ -132,7 +135,10 @@ func buildTokenMsg(cmd *cobra.Command, args []string) (*txtypes.Msg, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tokentypes.MsgIssue{Recipient: to.String(), Amount: amount}}}, nil
+		tranche, _ := f.GetString(flagTranche)
+		return &txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tokentypes.MsgIssue{Recipient: to.String(), Amount: amount, Tranche: tranche}}}, nil
+	case "batch-send":
+		return buildBatchSend(cmd, args)
 	case "redeem":
 		amount, err := positiveAmount(args[0])
 		if err != nil {
@@ -216,6 +222,8 @@ func setTokenSigner(msg *txtypes.Msg, signer string) error {
 	switch s := msg.GetSum().(type) {
 	case *txtypes.Msg_Issue:
 		s.Issue.Issuer, v = signer, s.Issue
+	case *txtypes.Msg_BatchSend:
+		s.BatchSend.From, v = signer, s.BatchSend
 	case *txtypes.Msg_RequestRedemption:
 		s.RequestRedemption.Owner, v = signer, s.RequestRedemption
 	case *txtypes.Msg_AcceptRedemption:

@@ -24,6 +24,8 @@ type Source interface {
 	Supply(kv petro.KVStore) (uint64, error)
 	// IssuanceStop is why issuance is stopped by a broken invariant ("" if not).
 	IssuanceStop(kv petro.KVStore) (string, error)
+	// MonetaryFigures are the tranches and rate windows at block time now.
+	MonetaryFigures(kv petro.KVStore, now int64) (tokentypes.MonetaryFigures, error)
 	// LocalInvariantBreaches counts this node's failed full invariant checks.
 	LocalInvariantBreaches() uint64
 	// Decode is app.DecodeTx through the node's decoded-tx cache (the
@@ -55,6 +57,9 @@ func ReadState(kv petro.KVStore, height int64, src Source) (Snapshot, error) {
 	}
 	if s.ProposalsActive, err = countPrefix(kv, authoritytypes.ActivePrefix); err != nil {
 		return s, fmt.Errorf("active proposals: %w", err)
+	}
+	if s.Monetary, err = src.MonetaryFigures(kv, b.ComputedTimeUnix); err != nil {
+		return s, err
 	}
 	return s, nil
 }

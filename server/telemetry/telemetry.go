@@ -67,6 +67,8 @@ type Snapshot struct {
 	IssuanceStopped bool
 	// This node's failed full invariant checks (app.toml check_invariants).
 	LocalInvariantBreaches uint64
+	// Tranches and rate windows (#19).
+	Monetary Monetary
 }
 
 // Metrics are petro's collectors.
@@ -87,6 +89,7 @@ type Metrics struct {
 	blocks             prometheus.Counter
 	txs                *prometheus.CounterVec
 	stateErrors        prometheus.Counter
+	monetary           *monetaryMetrics // #19
 }
 
 // New creates the collectors and registers them on reg (the node uses
@@ -117,10 +120,11 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			[]string{"type", "codespace", "code"}),
 		stateErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "telemetry_state_errors_total",
 			Help: "Failures reading committed state for the petro gauges (the gauges keep their last values)."}),
+		monetary: newMonetaryMetrics(),
 	}
-	for _, c := range []prometheus.Collector{m.height, m.supply, m.reserveBarrels, m.capacity, m.price, m.coverage,
+	for _, c := range append([]prometheus.Collector{m.height, m.supply, m.reserveBarrels, m.capacity, m.price, m.coverage,
 		m.backingStatus, m.backingStatusCode, m.attestationAge, m.redemptionsPending, m.proposalsActive,
-		m.issuanceStopped, m.localBreaches, m.blocks, m.txs, m.stateErrors} {
+		m.issuanceStopped, m.localBreaches, m.blocks, m.txs, m.stateErrors}, m.monetary.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -156,6 +160,7 @@ func (m *Metrics) SetState(s Snapshot) {
 	}
 	m.issuanceStopped.Set(stopped)
 	m.localBreaches.Set(float64(s.LocalInvariantBreaches))
+	m.monetary.set(s.Monetary)
 }
 
 // ObserveBlock counts one committed block whose txs have the given types

@@ -168,3 +168,30 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("no metric %s", name)
 	return 0
 }
+
+func TestMonetaryGauges(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := telemetry.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetState(telemetry.Snapshot{Monetary: telemetry.Monetary{
+		Tranches: []telemetry.TrancheFigure{{Name: "public", Cap: 44 * 1e8, Outstanding: 3 * 1e8}},
+		Windows:  []telemetry.RateFigure{{Issuer: "petro1x", Seconds: 3600, Used: 5 * 1e8, Max: 10 * 1e8}},
+	}})
+	got := series(t, reg)
+	for k, v := range map[string]float64{
+		`petro_tranche_cap_ptr{tranche="public"}`:                           44,
+		`petro_tranche_outstanding_ptr{tranche="public"}`:                   3,
+		`petro_rate_limit_used_ptr{issuer="petro1x",window_seconds="3600"}`: 5,
+		`petro_rate_limit_max_ptr{issuer="petro1x",window_seconds="3600"}`:  10,
+	} {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	m.SetState(telemetry.Snapshot{})
+	if _, ok := series(t, reg)[`petro_tranche_cap_ptr{tranche="public"}`]; ok {
+		t.Error("a removed tranche keeps its series")
+	}
+}

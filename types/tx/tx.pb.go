@@ -291,6 +291,7 @@ type Msg struct {
 	//	*Msg_Unfreeze
 	//	*Msg_Pause
 	//	*Msg_Unpause
+	//	*Msg_BatchSend
 	//	*Msg_Propose
 	//	*Msg_Approve
 	//	*Msg_Attest
@@ -426,6 +427,15 @@ func (x *Msg) GetUnpause() *types.MsgUnpause {
 	return nil
 }
 
+func (x *Msg) GetBatchSend() *types.MsgBatchSend {
+	if x != nil {
+		if x, ok := x.Sum.(*Msg_BatchSend); ok {
+			return x.BatchSend
+		}
+	}
+	return nil
+}
+
 func (x *Msg) GetPropose() *types1.MsgPropose {
 	if x != nil {
 		if x, ok := x.Sum.(*Msg_Propose); ok {
@@ -498,6 +508,10 @@ type Msg_Unpause struct {
 	Unpause *types.MsgUnpause `protobuf:"bytes,30,opt,name=unpause,proto3,oneof"`
 }
 
+type Msg_BatchSend struct {
+	BatchSend *types.MsgBatchSend `protobuf:"bytes,31,opt,name=batch_send,json=batchSend,proto3,oneof"` // #19
+}
+
 type Msg_Propose struct {
 	// x/authority: 10–19
 	Propose *types1.MsgPropose `protobuf:"bytes,10,opt,name=propose,proto3,oneof"`
@@ -532,6 +546,8 @@ func (*Msg_Pause) isMsg_Sum() {}
 
 func (*Msg_Unpause) isMsg_Sum() {}
 
+func (*Msg_BatchSend) isMsg_Sum() {}
+
 func (*Msg_Propose) isMsg_Sum() {}
 
 func (*Msg_Approve) isMsg_Sum() {}
@@ -560,7 +576,7 @@ const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x02 \x01(\fR\tbodyBytes\x12&\n" +
-	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\xcc\x06\n" +
+	"\x0fauth_info_bytes\x18\x03 \x01(\fR\rauthInfoBytes\"\x8b\a\n" +
 	"\x03Msg\x12-\n" +
 	"\x04send\x18\x01 \x01(\v2\x17.petro.token.v1.MsgSendH\x00R\x04send\x120\n" +
 	"\x05issue\x18\x02 \x01(\v2\x18.petro.token.v1.MsgIssueH\x00R\x05issue\x12U\n" +
@@ -571,7 +587,9 @@ const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\x06freeze\x18\a \x01(\v2\x19.petro.token.v1.MsgFreezeH\x00R\x06freeze\x129\n" +
 	"\bunfreeze\x18\b \x01(\v2\x1b.petro.token.v1.MsgUnfreezeH\x00R\bunfreeze\x120\n" +
 	"\x05pause\x18\t \x01(\v2\x18.petro.token.v1.MsgPauseH\x00R\x05pause\x126\n" +
-	"\aunpause\x18\x1e \x01(\v2\x1a.petro.token.v1.MsgUnpauseH\x00R\aunpause\x12:\n" +
+	"\aunpause\x18\x1e \x01(\v2\x1a.petro.token.v1.MsgUnpauseH\x00R\aunpause\x12=\n" +
+	"\n" +
+	"batch_send\x18\x1f \x01(\v2\x1c.petro.token.v1.MsgBatchSendH\x00R\tbatchSend\x12:\n" +
 	"\apropose\x18\n" +
 	" \x01(\v2\x1e.petro.authority.v1.MsgProposeH\x00R\apropose\x12:\n" +
 	"\aapprove\x18\v \x01(\v2\x1e.petro.authority.v1.MsgApproveH\x00R\aapprove\x125\n" +
@@ -607,9 +625,10 @@ var file_petro_tx_v1_tx_proto_goTypes = []any{
 	(*types.MsgUnfreeze)(nil),          // 12: petro.token.v1.MsgUnfreeze
 	(*types.MsgPause)(nil),             // 13: petro.token.v1.MsgPause
 	(*types.MsgUnpause)(nil),           // 14: petro.token.v1.MsgUnpause
-	(*types1.MsgPropose)(nil),          // 15: petro.authority.v1.MsgPropose
-	(*types1.MsgApprove)(nil),          // 16: petro.authority.v1.MsgApprove
-	(*types2.MsgAttest)(nil),           // 17: petro.reserve.v1.MsgAttest
+	(*types.MsgBatchSend)(nil),         // 15: petro.token.v1.MsgBatchSend
+	(*types1.MsgPropose)(nil),          // 16: petro.authority.v1.MsgPropose
+	(*types1.MsgApprove)(nil),          // 17: petro.authority.v1.MsgApprove
+	(*types2.MsgAttest)(nil),           // 18: petro.reserve.v1.MsgAttest
 }
 var file_petro_tx_v1_tx_proto_depIdxs = []int32{
 	4,  // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
@@ -623,14 +642,15 @@ var file_petro_tx_v1_tx_proto_depIdxs = []int32{
 	12, // 8: petro.tx.v1.Msg.unfreeze:type_name -> petro.token.v1.MsgUnfreeze
 	13, // 9: petro.tx.v1.Msg.pause:type_name -> petro.token.v1.MsgPause
 	14, // 10: petro.tx.v1.Msg.unpause:type_name -> petro.token.v1.MsgUnpause
-	15, // 11: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
-	16, // 12: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
-	17, // 13: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	15, // 11: petro.tx.v1.Msg.batch_send:type_name -> petro.token.v1.MsgBatchSend
+	16, // 12: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
+	17, // 13: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
+	18, // 14: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_tx_proto_init() }
@@ -649,6 +669,7 @@ func file_petro_tx_v1_tx_proto_init() {
 		(*Msg_Unfreeze)(nil),
 		(*Msg_Pause)(nil),
 		(*Msg_Unpause)(nil),
+		(*Msg_BatchSend)(nil),
 		(*Msg_Propose)(nil),
 		(*Msg_Approve)(nil),
 		(*Msg_Attest)(nil),

@@ -112,7 +112,7 @@
     const st = await get("/reserve/v1/status");
     const h = { height: st.height };
     const page = (limit) => ({ height: st.height, "pagination.reverse": "true", "pagination.limit": String(limit) });
-    const [history, rounds, oracles, requested, accepted, tparams, rparams, totals, invariants, lots] = await Promise.all([
+    const [history, rounds, oracles, requested, accepted, tparams, rparams, totals, invariants, lots, tranches] = await Promise.all([
       get("/reserve/v1/history", page(HISTORY_POINTS)),
       get("/reserve/v1/rounds", page(ROUND_ROWS)),
       get("/reserve/v1/oracles", h),
@@ -123,8 +123,9 @@
       get("/token/v1/totals", h),
       get("/token/v1/invariants", h),
       get("/reserve/v1/lots", h),
+      get("/token/v1/tranches", h),
     ]);
-    return { st, history, rounds, oracles, requested, accepted, tparams, rparams, totals, invariants, lots };
+    return { st, history, rounds, oracles, requested, accepted, tparams, rparams, totals, invariants, lots, tranches };
   }
 
   // ---- render ----
@@ -348,6 +349,22 @@
     $("redemptions-note").textContent = list.length + " pending" + (truncated ? " (first page of each status)" : "") + " · tokens held in escrow";
   }
 
+  function renderTranches(t) {
+    const rows = (t.tranches || []).map((x) => {
+      const tr = x.tranche || {};
+      const issuers = tr.issuers || [];
+      return el("tr", { "data-tranche": tr.name },
+        el("td", null, el("strong", null, tr.name), tr.name === t.default_tranche ? el("span", { class: "muted" }, " · default") : ""),
+        el("td", { class: "num" }, ptr(x.cap || "0")),
+        el("td", { class: "num" }, ptr(tr.issued || "0")),
+        el("td", { class: "num" }, ptr(tr.burned || "0")),
+        el("td", { class: "num amount", "data-amount": x.outstanding || "0" }, ptr(x.outstanding || "0")),
+        el("td", null, issuers.length ? el("span", null, ...issuers.map(addr)) : "any issuer"));
+    });
+    fillBody("tranches", rows, 6, "No tranche");
+    $("tranches-note").textContent = "Σ outstanding = supply " + ptr(t.supply || "0") + " · burns shared pro rata";
+  }
+
   function renderLots(lots, now) {
     const rows = lots.map((l) => {
       const expired = Number(l.valid_until_unix) <= now;
@@ -386,6 +403,7 @@
     pending.sort((a, b) => Number(big(a.id) - big(b.id)));
     const truncated = !!((d.requested.pagination || {}).next_key || (d.accepted.pagination || {}).next_key);
     renderRedemptions(pending, truncated);
+    renderTranches(d.tranches);
     renderLots(d.lots.lots || [], Number(b.computed_time_unix) || Date.now() / 1000);
     renderInvariants(d.invariants);
     $("height").textContent = group(String(d.st.height));

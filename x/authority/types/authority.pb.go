@@ -498,6 +498,8 @@ type Action struct {
 	//	*Action_SetReserveParams
 	//	*Action_WipeFrozen
 	//	*Action_RejectRedemption
+	//	*Action_SetRateLimit
+	//	*Action_SetTranche
 	Sum           isAction_Sum `protobuf_oneof:"sum"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -711,6 +713,24 @@ func (x *Action) GetRejectRedemption() *types1.RejectRedemption {
 	return nil
 }
 
+func (x *Action) GetSetRateLimit() *types1.SetRateLimit {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_SetRateLimit); ok {
+			return x.SetRateLimit
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetSetTranche() *types1.SetTranche {
+	if x != nil {
+		if x, ok := x.Sum.(*Action_SetTranche); ok {
+			return x.SetTranche
+		}
+	}
+	return nil
+}
+
 type isAction_Sum interface {
 	isAction_Sum()
 }
@@ -794,6 +814,14 @@ type Action_RejectRedemption struct {
 	RejectRedemption *types1.RejectRedemption `protobuf:"bytes,31,opt,name=reject_redemption,json=rejectRedemption,proto3,oneof"` // #21
 }
 
+type Action_SetRateLimit struct {
+	SetRateLimit *types1.SetRateLimit `protobuf:"bytes,32,opt,name=set_rate_limit,json=setRateLimit,proto3,oneof"` // #19
+}
+
+type Action_SetTranche struct {
+	SetTranche *types1.SetTranche `protobuf:"bytes,33,opt,name=set_tranche,json=setTranche,proto3,oneof"` // #19
+}
+
 func (*Action_GrantRole) isAction_Sum() {}
 
 func (*Action_RevokeRole) isAction_Sum() {}
@@ -831,6 +859,10 @@ func (*Action_SetReserveParams) isAction_Sum() {}
 func (*Action_WipeFrozen) isAction_Sum() {}
 
 func (*Action_RejectRedemption) isAction_Sum() {}
+
+func (*Action_SetRateLimit) isAction_Sum() {}
+
+func (*Action_SetTranche) isAction_Sum() {}
 
 type GrantRole struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1995,8 +2027,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x19proposal_lifetime_seconds\x18\x01 \x01(\x04R\x17proposalLifetimeSeconds\x12)\n" +
 	"\x10timelock_seconds\x18\x02 \x01(\x04R\x0ftimelockSeconds\x127\n" +
 	"\x18max_power_change_percent\x18\x03 \x01(\rR\x15maxPowerChangePercent\x12%\n" +
-	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xc3\n" +
-	"\n" +
+	"\x0emax_validators\x18\x04 \x01(\rR\rmaxValidators\"\xc8\v\n" +
 	"\x06Action\x12>\n" +
 	"\n" +
 	"grant_role\x18\x01 \x01(\v2\x1d.petro.authority.v1.GrantRoleH\x00R\tgrantRole\x12A\n" +
@@ -2026,7 +2057,10 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x12set_reserve_params\x18\x18 \x01(\v2\".petro.reserve.v1.SetReserveParamsH\x00R\x10setReserveParams\x12=\n" +
 	"\vwipe_frozen\x18\x1e \x01(\v2\x1a.petro.token.v1.WipeFrozenH\x00R\n" +
 	"wipeFrozen\x12O\n" +
-	"\x11reject_redemption\x18\x1f \x01(\v2 .petro.token.v1.RejectRedemptionH\x00R\x10rejectRedemptionB\x05\n" +
+	"\x11reject_redemption\x18\x1f \x01(\v2 .petro.token.v1.RejectRedemptionH\x00R\x10rejectRedemption\x12D\n" +
+	"\x0eset_rate_limit\x18  \x01(\v2\x1c.petro.token.v1.SetRateLimitH\x00R\fsetRateLimit\x12=\n" +
+	"\vset_tranche\x18! \x01(\v2\x1a.petro.token.v1.SetTrancheH\x00R\n" +
+	"setTrancheB\x05\n" +
 	"\x03sum\"q\n" +
 	"\tGrantRole\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12,\n" +
@@ -2172,6 +2206,8 @@ var file_petro_authority_v1_authority_proto_goTypes = []any{
 	(*types.SetReserveParams)(nil),  // 31: petro.reserve.v1.SetReserveParams
 	(*types1.WipeFrozen)(nil),       // 32: petro.token.v1.WipeFrozen
 	(*types1.RejectRedemption)(nil), // 33: petro.token.v1.RejectRedemption
+	(*types1.SetRateLimit)(nil),     // 34: petro.token.v1.SetRateLimit
+	(*types1.SetTranche)(nil),       // 35: petro.token.v1.SetTranche
 }
 var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	0,  // 0: petro.authority.v1.RoleGrant.role:type_name -> petro.authority.v1.Role
@@ -2194,26 +2230,28 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	31, // 17: petro.authority.v1.Action.set_reserve_params:type_name -> petro.reserve.v1.SetReserveParams
 	32, // 18: petro.authority.v1.Action.wipe_frozen:type_name -> petro.token.v1.WipeFrozen
 	33, // 19: petro.authority.v1.Action.reject_redemption:type_name -> petro.token.v1.RejectRedemption
-	0,  // 20: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
-	0,  // 21: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
-	4,  // 22: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
-	5,  // 23: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 24: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
-	2,  // 25: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
-	7,  // 26: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
-	1,  // 27: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
-	2,  // 28: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
-	3,  // 29: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
-	4,  // 30: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
-	5,  // 31: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
-	6,  // 32: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
-	22, // 33: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
-	1,  // 34: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	35, // [35:35] is the sub-list for method output_type
-	35, // [35:35] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	34, // 20: petro.authority.v1.Action.set_rate_limit:type_name -> petro.token.v1.SetRateLimit
+	35, // 21: petro.authority.v1.Action.set_tranche:type_name -> petro.token.v1.SetTranche
+	0,  // 22: petro.authority.v1.GrantRole.role:type_name -> petro.authority.v1.Role
+	0,  // 23: petro.authority.v1.RevokeRole.role:type_name -> petro.authority.v1.Role
+	4,  // 24: petro.authority.v1.AddValidator.validator:type_name -> petro.authority.v1.Validator
+	5,  // 25: petro.authority.v1.AllowPeer.peer:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 26: petro.authority.v1.SetParams.params:type_name -> petro.authority.v1.Params
+	2,  // 27: petro.authority.v1.SetCouncil.council:type_name -> petro.authority.v1.Council
+	7,  // 28: petro.authority.v1.Proposal.action:type_name -> petro.authority.v1.Action
+	1,  // 29: petro.authority.v1.Proposal.status:type_name -> petro.authority.v1.ProposalStatus
+	2,  // 30: petro.authority.v1.GenesisState.council:type_name -> petro.authority.v1.Council
+	3,  // 31: petro.authority.v1.GenesisState.roles:type_name -> petro.authority.v1.RoleGrant
+	4,  // 32: petro.authority.v1.GenesisState.validators:type_name -> petro.authority.v1.Validator
+	5,  // 33: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
+	6,  // 34: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
+	22, // 35: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
+	1,  // 36: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	37, // [37:37] is the sub-list for method output_type
+	37, // [37:37] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
@@ -2241,6 +2279,8 @@ func file_petro_authority_v1_authority_proto_init() {
 		(*Action_SetReserveParams)(nil),
 		(*Action_WipeFrozen)(nil),
 		(*Action_RejectRedemption)(nil),
+		(*Action_SetRateLimit)(nil),
+		(*Action_SetTranche)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -120,6 +120,12 @@ func (k Keeper) requireRole(kv store.KVStore, who string, has func(store.KVStore
 // ValidateAction and ExecuteAction serve the council's token actions:
 // wiping a frozen balance and rejecting an open redemption.
 func (k Keeper) ValidateAction(ctx petro.Context, a *authoritytypes.Action) error {
+	if s := a.GetSetRateLimit(); s != nil {
+		return k.validateSetRateLimit(ctx, s)
+	}
+	if s := a.GetSetTranche(); s != nil {
+		return k.validateSetTranche(ctx.Store(), s)
+	}
 	if r := a.GetRejectRedemption(); r != nil {
 		if err := r.ValidateBasic(); err != nil {
 			return err
@@ -154,6 +160,12 @@ func (k Keeper) ValidateAction(ctx petro.Context, a *authoritytypes.Action) erro
 // frozen balance (supply falls, burned rises); reject_redemption refunds
 // the escrow and closes the redemption as REJECTED, its issuer unchanged.
 func (k Keeper) ExecuteAction(ctx petro.Context, a *authoritytypes.Action) error {
+	if s := a.GetSetRateLimit(); s != nil {
+		return k.executeSetRateLimit(ctx, s)
+	}
+	if s := a.GetSetTranche(); s != nil {
+		return k.executeSetTranche(ctx, s)
+	}
 	if err := k.ValidateAction(ctx, a); err != nil {
 		return err
 	}
@@ -186,6 +198,9 @@ func (k Keeper) ExecuteAction(ctx petro.Context, a *authoritytypes.Action) error
 		return err
 	}
 	if err := petro.SetUint64(kv, types.SupplyKey, supply-bal); err != nil {
+		return err
+	}
+	if err := k.burnFromTranches(kv, bal); err != nil {
 		return err
 	}
 	if err := k.setTotals(kv, t); err != nil {

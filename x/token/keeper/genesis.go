@@ -41,6 +41,9 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 	if err := petro.SetUint64(kv, types.SupplyKey, supply); err != nil {
 		return err
 	}
+	if err := k.initMonetary(kv, gs, supply); err != nil {
+		return err
+	}
 	if err := k.setTotals(kv, totals); err != nil {
 		return err
 	}
@@ -120,7 +123,7 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	if ok {
 		gs.Pause = pause
 	}
-	return gs, nil
+	return gs, k.exportMonetary(kv, gs)
 }
 
 // IterateBalances calls fn for each non-zero balance from start (an address,

@@ -16,6 +16,9 @@ const (
 	InvEscrowTracked  = "escrow total = Σ open redemptions"
 	InvIssuedBurned   = "Σ issued − Σ burned = supply"
 	InvWithinCapacity = "supply ≤ capacity while backing is OK"
+	// #19
+	InvTranches    = "Σ tranche outstanding = supply"
+	InvRateWindows = "used window amount ≤ limit"
 )
 
 // Invariants evaluates every token invariant on kv. The capacity check
@@ -62,6 +65,11 @@ func (k Keeper) Invariants(kv store.KVStore) ([]*types.InvariantResult, error) {
 		check(InvEscrowTracked, open == t.Escrow, "escrow total %d, Σ open redemptions %d", t.Escrow, open),
 		check(InvIssuedBurned, t.Issued >= t.Burned && t.Issued-t.Burned == supply, "issued %d, burned %d, supply %d", t.Issued, t.Burned, supply),
 	}
+	tr, err := k.trancheInvariant(kv, supply)
+	if err != nil {
+		return nil, err
+	}
+	res = append(res, tr)
 	if k.reserve != nil {
 		b, err := k.reserve.Backing(kv)
 		if err != nil {
@@ -69,6 +77,13 @@ func (k Keeper) Invariants(kv store.KVStore) ([]*types.InvariantResult, error) {
 		}
 		ok := b.Status != reservetypes.BackingStatus_BACKING_STATUS_OK || supply <= b.Capacity
 		res = append(res, check(InvWithinCapacity, ok, "status %s, supply %d, capacity %d", b.Status, supply, b.Capacity))
+		// The backing is computed at the end of every block: its time is
+		// the last block's time.
+		rw, err := k.rateInvariant(kv, b.ComputedTimeUnix)
+		if err != nil {
+			return nil, err
+		}
+		res = append(res, rw)
 	}
 	return res, nil
 }
@@ -140,4 +155,51 @@ func (k Keeper) StopIssuance(kv store.KVStore, reason string) error {
 		return err
 	}
 	return kv.Set(types.IssuanceStopKey, []byte(reason))
+}
+
+// trancheInvariant: every tranche's outstanding is within its cap, and
+// they sum to the supply.
+func (k Keeper) trancheInvariant(kv store.KVStore, supply uint64) (*types.InvariantResult, error) {
+	ts, err := k.Tranches(kv)
+	if err != nil {
+		return nil, err
+	}
+	hardCap, err := k.HardCap(kv)
+	if err != nil {
+		return nil, err
+	}
+	var sum uint64
+	for _, t := range ts {
+		if t.Burned > t.Issued || t.Outstanding() > t.Cap(hardCap) {
+			return check(InvTranches, false, "tranche %s: issued %d, burned %d, cap %d", t.Name, t.Issued, t.Burned, t.Cap(hardCap)), nil
+		}
+		if sum, err = petro.SafeAdd(sum, t.Outstanding()); err != nil {
+			return check(InvTranches, false, "Σ outstanding overflows"), nil
+		}
+	}
+	return check(InvTranches, sum == supply, "Σ outstanding %d over %d tranches, supply %d", sum, len(ts), supply), nil
+}
+
+// rateInvariant: at block time now, no issuer has used more than the max
+// of any of its windows.
+func (k Keeper) rateInvariant(kv store.KVStore, now int64) (*types.InvariantResult, error) {
+	var bad *types.InvariantResult
+	n := 0
+	err := k.IterateRateLimits(kv, func(addr crypto.Address, rl *types.RateLimit) error {
+		for _, w := range rl.Windows {
+			used, _, err := k.WindowUsed(kv, addr, now, w.Seconds)
+			if err != nil {
+				return err
+			}
+			n++
+			if used > w.Max && bad == nil {
+				bad = check(InvRateWindows, false, "issuer %s, %ds window: used %d > max %d at %d", addr, w.Seconds, used, w.Max, now)
+			}
+		}
+		return nil
+	})
+	if err != nil || bad != nil {
+		return bad, err
+	}
+	return check(InvRateWindows, true, "%d windows within their max at %d", n, now), nil
 }

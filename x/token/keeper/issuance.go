@@ -13,8 +13,10 @@ import (
 )
 
 // HandleIssue mints PTR against attested reserve. Checks, in order:
-// issuer role → issuer not frozen → issuance not paused (nor stopped by a broken invariant) → recipient not frozen → backing OK →
-// hard cap → capacity → allowance (spent) → mint → event. Each refusal has
+// issuer role → issuer not frozen → issuance not paused (nor stopped by a broken invariant) → recipient not frozen →
+// backing OK → hard cap → tranche (exists, issuer allowed, open, not full) →
+// capacity → rate limit → allowance (spent) → mint, record tranche and rate
+// use → event. Each refusal has
 // its own code and changes nothing.
 func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	if err := m.ValidateBasic(); err != nil {
@@ -63,8 +65,19 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	if newSupply > hardCap {
 		return types.ErrOverHardCap.Wrapf("supply %d + %d > hard cap %d", supply, m.Amount, hardCap)
 	}
+	// After the hard cap, so that an issue without a tranche into the
+	// implied "default" (cap = hard cap) keeps its old refusal.
+	now := ctx.BlockTime().Unix()
+	tranche, err := k.checkTranche(kv, m.Tranche, issuer, m.Amount, now)
+	if err != nil {
+		return err
+	}
 	if newSupply > backing.Capacity {
 		return types.ErrOverCapacity.Wrapf("supply %d + %d > capacity %d", supply, m.Amount, backing.Capacity)
+	}
+	rl, err := k.checkRateLimit(kv, issuer, m.Amount, now)
+	if err != nil {
+		return err
 	}
 	if err := k.authority.UseAllowance(kv, issuer, m.Amount); errors.Is(err, authoritytypes.ErrInsufficientAllowance) {
 		return types.ErrOverAllowance.Wrap(err.Error())
@@ -74,8 +87,17 @@ func (k Keeper) HandleIssue(ctx petro.Context, m *types.MsgIssue) error {
 	if err := k.mint(kv, to, m.Amount); err != nil {
 		return err
 	}
+	tranche.Issued += m.Amount // ≤ cap ≤ hard cap: checked above
+	if err := k.setTranche(kv, tranche); err != nil {
+		return err
+	}
+	if rl != nil {
+		if err := k.recordRateUse(ctx, rl, issuer, m.Amount, now); err != nil {
+			return err
+		}
+	}
 	ctx.EmitEvent(petro.NewEvent(types.EventTypeIssue, "issuer", m.Issuer, types.AttrRecipient, m.Recipient,
-		types.AttrAmount, strconv.FormatUint(m.Amount, 10)))
+		types.AttrAmount, strconv.FormatUint(m.Amount, 10), types.AttrTranche, tranche.Name))
 	return nil
 }
 
@@ -130,6 +152,9 @@ func (k Keeper) burnEscrow(kv store.KVStore, amount uint64) error {
 		return err
 	}
 	if err := petro.SetUint64(kv, types.SupplyKey, supply-amount); err != nil {
+		return err
+	}
+	if err := k.burnFromTranches(kv, amount); err != nil {
 		return err
 	}
 	return k.setTotals(kv, t)

@@ -94,3 +94,4 @@ var (
 )
 
 var unmarshalRedemption = func(bz []byte, r *types.Redemption) error { return proto.Unmarshal(bz, r) }
+var unmarshalProto = proto.Unmarshal

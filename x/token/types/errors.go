@@ -47,3 +47,22 @@ var (
 	// by a software upgrade that repairs the state.
 	ErrIssuanceStopped = petro.Register(Codespace, 40, "issuance stopped: a ledger invariant is broken")
 )
+
+// #19: rate limits, tranches and batch transfers.
+var (
+	ErrRateLimited         = petro.Register(Codespace, 50, "issuance exceeds the issuer's rate limit")
+	ErrInvalidRateLimit    = petro.Register(Codespace, 51, "invalid rate limit")
+	ErrLimitBelowUsed      = petro.Register(Codespace, 52, "rate limit below the amount already used in its window")
+	ErrUnknownTranche      = petro.Register(Codespace, 53, "unknown tranche")
+	ErrTrancheRequired     = petro.Register(Codespace, 54, "no tranche named and no default tranche")
+	ErrTrancheFull         = petro.Register(Codespace, 55, "issue would exceed the tranche's cap")
+	ErrTrancheIssuer       = petro.Register(Codespace, 56, "issuer may not issue into this tranche")
+	ErrTrancheClosed       = petro.Register(Codespace, 57, "tranche is not open at this block time")
+	ErrInvalidTranche      = petro.Register(Codespace, 58, "invalid tranche")
+	ErrTrancheCapsOverCap  = petro.Register(Codespace, 59, "tranche caps sum above the hard cap")
+	ErrCapBelowOutstanding = petro.Register(Codespace, 60, "tranche cap below its outstanding amount")
+	ErrNoOutputs           = petro.Register(Codespace, 61, "batch has no outputs")
+	ErrTooManyOutputs      = petro.Register(Codespace, 62, "batch has too many outputs")
+	ErrDuplicateOutput     = petro.Register(Codespace, 63, "batch pays the same recipient twice")
+	ErrBatchOverflow       = petro.Register(Codespace, 64, "batch outputs sum overflows")
+)

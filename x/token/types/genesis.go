@@ -125,5 +125,5 @@ func (gs *GenesisState) validateExported(balances uint64) error {
 		}
 		seen[string(addr)] = true
 	}
-	return nil
+	return gs.validateMonetary(supply)
 }

@@ -1,6 +1,10 @@
 package types
 
-import petro "github.com/petro-network/petro/types"
+import (
+	"encoding/binary"
+
+	petro "github.com/petro-network/petro/types"
+)
 
 const ModuleName = "token"
 
@@ -62,4 +66,33 @@ const (
 	EventTypePause      = "pause"
 	EventTypeUnpause    = "unpause"
 	EventTypeWipe       = "wipe"
+)
+
+// #19: rate limits and tranches.
+var (
+	RateLimitPrefix   = []byte("token/rate_limit/")     // | issuer (20): RateLimit
+	RateUsePrefix     = []byte("token/rate_use/")       // | issuer (20) | time (8, BE): uint64 issued at that block time
+	TranchePrefix     = []byte("token/tranche/")        // | name: Tranche
+	DefaultTrancheKey = []byte("token/default_tranche") // name of the default tranche
+)
+
+func RateLimitKey(issuer []byte) []byte {
+	return append(append([]byte(nil), RateLimitPrefix...), issuer...)
+}
+func RateUsePrefixOf(issuer []byte) []byte {
+	return append(append([]byte(nil), RateUsePrefix...), issuer...)
+}
+func RateUseKey(issuer []byte, timeUnix int64) []byte {
+	return binary.BigEndian.AppendUint64(RateUsePrefixOf(issuer), uint64(timeUnix))
+}
+func TrancheKey(name string) []byte {
+	return append(append([]byte(nil), TranchePrefix...), name...)
+}
+
+// Event types of #19.
+const (
+	EventTypeRateLimitSet = "rate_limit_set"
+	EventTypeRateLimit    = "rate_limit" // per window, on each issue of a limited issuer
+	EventTypeTrancheSet   = "tranche_set"
+	AttrTranche           = "tranche"
 )

@@ -44,6 +44,9 @@ func (m *MsgIssue) ValidateBasic() error {
 	if m.GetAmount() == 0 {
 		return ErrInvalidAmount.Wrap("amount must be positive")
 	}
+	if t := m.GetTranche(); t != "" && !ValidTrancheName(t) {
+		return ErrUnknownTranche.Wrapf("%q", t)
+	}
 	return nil
 }
 func (m *MsgIssue) Signer() string { return m.GetIssuer() }

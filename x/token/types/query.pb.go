@@ -1525,6 +1525,445 @@ func (x *QueryInvariantsResponse) GetIssuanceStopped() string {
 	return ""
 }
 
+// #19
+type QueryRateLimitsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Issuer        string                 `protobuf:"bytes,2,opt,name=issuer,proto3" json:"issuer,omitempty"` // optional: only this issuer
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRateLimitsRequest) Reset() {
+	*x = QueryRateLimitsRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRateLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRateLimitsRequest) ProtoMessage() {}
+
+func (x *QueryRateLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRateLimitsRequest.ProtoReflect.Descriptor instead.
+func (*QueryRateLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *QueryRateLimitsRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *QueryRateLimitsRequest) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+type WindowUsage struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Seconds   uint64                 `protobuf:"varint,1,opt,name=seconds,proto3" json:"seconds,omitempty"`
+	Max       uint64                 `protobuf:"varint,2,opt,name=max,proto3" json:"max,omitempty"`
+	Used      uint64                 `protobuf:"varint,3,opt,name=used,proto3" json:"used,omitempty"`           // issued in (time − seconds, time]
+	Remaining uint64                 `protobuf:"varint,4,opt,name=remaining,proto3" json:"remaining,omitempty"` // max − used
+	// seconds after time until some of used falls out of the window (0 when used = 0)
+	FreesInSeconds int64 `protobuf:"varint,5,opt,name=frees_in_seconds,json=freesInSeconds,proto3" json:"frees_in_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *WindowUsage) Reset() {
+	*x = WindowUsage{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WindowUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WindowUsage) ProtoMessage() {}
+
+func (x *WindowUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WindowUsage.ProtoReflect.Descriptor instead.
+func (*WindowUsage) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *WindowUsage) GetSeconds() uint64 {
+	if x != nil {
+		return x.Seconds
+	}
+	return 0
+}
+
+func (x *WindowUsage) GetMax() uint64 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+func (x *WindowUsage) GetUsed() uint64 {
+	if x != nil {
+		return x.Used
+	}
+	return 0
+}
+
+func (x *WindowUsage) GetRemaining() uint64 {
+	if x != nil {
+		return x.Remaining
+	}
+	return 0
+}
+
+func (x *WindowUsage) GetFreesInSeconds() int64 {
+	if x != nil {
+		return x.FreesInSeconds
+	}
+	return 0
+}
+
+type IssuerRateLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Windows       []*WindowUsage         `protobuf:"bytes,2,rep,name=windows,proto3" json:"windows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssuerRateLimit) Reset() {
+	*x = IssuerRateLimit{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssuerRateLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssuerRateLimit) ProtoMessage() {}
+
+func (x *IssuerRateLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssuerRateLimit.ProtoReflect.Descriptor instead.
+func (*IssuerRateLimit) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *IssuerRateLimit) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *IssuerRateLimit) GetWindows() []*WindowUsage {
+	if x != nil {
+		return x.Windows
+	}
+	return nil
+}
+
+type QueryRateLimitsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limits        []*IssuerRateLimit     `protobuf:"bytes,1,rep,name=limits,proto3" json:"limits,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	TimeUnix      int64                  `protobuf:"varint,3,opt,name=time_unix,json=timeUnix,proto3" json:"time_unix,omitempty"` // the block time the usage is measured at
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryRateLimitsResponse) Reset() {
+	*x = QueryRateLimitsResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryRateLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRateLimitsResponse) ProtoMessage() {}
+
+func (x *QueryRateLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryRateLimitsResponse.ProtoReflect.Descriptor instead.
+func (*QueryRateLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *QueryRateLimitsResponse) GetLimits() []*IssuerRateLimit {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *QueryRateLimitsResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *QueryRateLimitsResponse) GetTimeUnix() int64 {
+	if x != nil {
+		return x.TimeUnix
+	}
+	return 0
+}
+
+// #19
+type QueryTranchesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"` // add a proof of each tranche key and of the supply
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryTranchesRequest) Reset() {
+	*x = QueryTranchesRequest{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryTranchesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryTranchesRequest) ProtoMessage() {}
+
+func (x *QueryTranchesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryTranchesRequest.ProtoReflect.Descriptor instead.
+func (*QueryTranchesRequest) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *QueryTranchesRequest) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *QueryTranchesRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
+type TrancheTotals struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tranche       *Tranche               `protobuf:"bytes,1,opt,name=tranche,proto3" json:"tranche,omitempty"`
+	Cap           uint64                 `protobuf:"varint,2,opt,name=cap,proto3" json:"cap,omitempty"`                 // in base units (cap_bps resolved against the hard cap)
+	Outstanding   uint64                 `protobuf:"varint,3,opt,name=outstanding,proto3" json:"outstanding,omitempty"` // issued − burned
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TrancheTotals) Reset() {
+	*x = TrancheTotals{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrancheTotals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrancheTotals) ProtoMessage() {}
+
+func (x *TrancheTotals) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrancheTotals.ProtoReflect.Descriptor instead.
+func (*TrancheTotals) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *TrancheTotals) GetTranche() *Tranche {
+	if x != nil {
+		return x.Tranche
+	}
+	return nil
+}
+
+func (x *TrancheTotals) GetCap() uint64 {
+	if x != nil {
+		return x.Cap
+	}
+	return 0
+}
+
+func (x *TrancheTotals) GetOutstanding() uint64 {
+	if x != nil {
+		return x.Outstanding
+	}
+	return 0
+}
+
+type QueryTranchesResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Tranches       []*TrancheTotals       `protobuf:"bytes,1,rep,name=tranches,proto3" json:"tranches,omitempty"`
+	DefaultTranche string                 `protobuf:"bytes,2,opt,name=default_tranche,json=defaultTranche,proto3" json:"default_tranche,omitempty"`
+	Supply         uint64                 `protobuf:"varint,3,opt,name=supply,proto3" json:"supply,omitempty"` // = Σ outstanding
+	Height         int64                  `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+	Proofs         []*proof.Proof         `protobuf:"bytes,5,rep,name=proofs,proto3" json:"proofs,omitempty"`                              // with prove: one per tranche, same order
+	SupplyProof    *proof.Proof           `protobuf:"bytes,6,opt,name=supply_proof,json=supplyProof,proto3" json:"supply_proof,omitempty"` // with prove
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *QueryTranchesResponse) Reset() {
+	*x = QueryTranchesResponse{}
+	mi := &file_petro_token_v1_query_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryTranchesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryTranchesResponse) ProtoMessage() {}
+
+func (x *QueryTranchesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_query_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryTranchesResponse.ProtoReflect.Descriptor instead.
+func (*QueryTranchesResponse) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_query_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *QueryTranchesResponse) GetTranches() []*TrancheTotals {
+	if x != nil {
+		return x.Tranches
+	}
+	return nil
+}
+
+func (x *QueryTranchesResponse) GetDefaultTranche() string {
+	if x != nil {
+		return x.DefaultTranche
+	}
+	return ""
+}
+
+func (x *QueryTranchesResponse) GetSupply() uint64 {
+	if x != nil {
+		return x.Supply
+	}
+	return 0
+}
+
+func (x *QueryTranchesResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *QueryTranchesResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
+}
+
+func (x *QueryTranchesResponse) GetSupplyProof() *proof.Proof {
+	if x != nil {
+		return x.SupplyProof
+	}
+	return nil
+}
+
 var File_petro_token_v1_query_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_query_proto_rawDesc = "" +
@@ -1647,7 +2086,37 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"invariants\x12\x19\n" +
 	"\ball_hold\x18\x02 \x01(\bR\aallHold\x12\x16\n" +
 	"\x06height\x18\x03 \x01(\x03R\x06height\x12)\n" +
-	"\x10issuance_stopped\x18\x04 \x01(\tR\x0fissuanceStopped2\xda\a\n" +
+	"\x10issuance_stopped\x18\x04 \x01(\tR\x0fissuanceStopped\"H\n" +
+	"\x16QueryRateLimitsRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x16\n" +
+	"\x06issuer\x18\x02 \x01(\tR\x06issuer\"\x95\x01\n" +
+	"\vWindowUsage\x12\x18\n" +
+	"\aseconds\x18\x01 \x01(\x04R\aseconds\x12\x10\n" +
+	"\x03max\x18\x02 \x01(\x04R\x03max\x12\x12\n" +
+	"\x04used\x18\x03 \x01(\x04R\x04used\x12\x1c\n" +
+	"\tremaining\x18\x04 \x01(\x04R\tremaining\x12(\n" +
+	"\x10frees_in_seconds\x18\x05 \x01(\x03R\x0efreesInSeconds\"`\n" +
+	"\x0fIssuerRateLimit\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x125\n" +
+	"\awindows\x18\x02 \x03(\v2\x1b.petro.token.v1.WindowUsageR\awindows\"\x87\x01\n" +
+	"\x17QueryRateLimitsResponse\x127\n" +
+	"\x06limits\x18\x01 \x03(\v2\x1f.petro.token.v1.IssuerRateLimitR\x06limits\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x1b\n" +
+	"\ttime_unix\x18\x03 \x01(\x03R\btimeUnix\"D\n" +
+	"\x14QueryTranchesRequest\x12\x16\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"v\n" +
+	"\rTrancheTotals\x121\n" +
+	"\atranche\x18\x01 \x01(\v2\x17.petro.token.v1.TrancheR\atranche\x12\x10\n" +
+	"\x03cap\x18\x02 \x01(\x04R\x03cap\x12 \n" +
+	"\voutstanding\x18\x03 \x01(\x04R\voutstanding\"\x94\x02\n" +
+	"\x15QueryTranchesResponse\x129\n" +
+	"\btranches\x18\x01 \x03(\v2\x1d.petro.token.v1.TrancheTotalsR\btranches\x12'\n" +
+	"\x0fdefault_tranche\x18\x02 \x01(\tR\x0edefaultTranche\x12\x16\n" +
+	"\x06supply\x18\x03 \x01(\x04R\x06supply\x12\x16\n" +
+	"\x06height\x18\x04 \x01(\x03R\x06height\x12-\n" +
+	"\x06proofs\x18\x05 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\x128\n" +
+	"\fsupply_proof\x18\x06 \x01(\v2\x15.petro.proof.v1.ProofR\vsupplyProof2\x92\t\n" +
 	"\x05Query\x12T\n" +
 	"\aBalance\x12#.petro.token.v1.QueryBalanceRequest\x1a$.petro.token.v1.QueryBalanceResponse\x12`\n" +
 	"\vAllBalances\x12'.petro.token.v1.QueryAllBalancesRequest\x1a(.petro.token.v1.QueryAllBalancesResponse\x12Q\n" +
@@ -1662,7 +2131,10 @@ const file_petro_token_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"Allowances\x12&.petro.token.v1.QueryAllowancesRequest\x1a'.petro.token.v1.QueryAllowancesResponse\x12]\n" +
 	"\n" +
-	"Invariants\x12&.petro.token.v1.QueryInvariantsRequest\x1a'.petro.token.v1.QueryInvariantsResponseB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
+	"Invariants\x12&.petro.token.v1.QueryInvariantsRequest\x1a'.petro.token.v1.QueryInvariantsResponse\x12]\n" +
+	"\n" +
+	"RateLimits\x12&.petro.token.v1.QueryRateLimitsRequest\x1a'.petro.token.v1.QueryRateLimitsResponse\x12W\n" +
+	"\bTranches\x12$.petro.token.v1.QueryTranchesRequest\x1a%.petro.token.v1.QueryTranchesResponseB.Z,github.com/petro-network/petro/x/token/typesb\x06proto3"
 
 var (
 	file_petro_token_v1_query_proto_rawDescOnce sync.Once
@@ -1676,7 +2148,7 @@ func file_petro_token_v1_query_proto_rawDescGZIP() []byte {
 	return file_petro_token_v1_query_proto_rawDescData
 }
 
-var file_petro_token_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_petro_token_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_petro_token_v1_query_proto_goTypes = []any{
 	(*PageRequest)(nil),              // 0: petro.token.v1.PageRequest
 	(*PageResponse)(nil),             // 1: petro.token.v1.PageResponse
@@ -1704,69 +2176,87 @@ var file_petro_token_v1_query_proto_goTypes = []any{
 	(*InvariantResult)(nil),          // 23: petro.token.v1.InvariantResult
 	(*QueryInvariantsRequest)(nil),   // 24: petro.token.v1.QueryInvariantsRequest
 	(*QueryInvariantsResponse)(nil),  // 25: petro.token.v1.QueryInvariantsResponse
-	(*Balance)(nil),                  // 26: petro.token.v1.Balance
-	(*proof.Proof)(nil),              // 27: petro.proof.v1.Proof
-	(*Params)(nil),                   // 28: petro.token.v1.Params
-	(*Redemption)(nil),               // 29: petro.token.v1.Redemption
-	(RedemptionStatus)(0),            // 30: petro.token.v1.RedemptionStatus
-	(*FreezeRecord)(nil),             // 31: petro.token.v1.FreezeRecord
-	(*PauseState)(nil),               // 32: petro.token.v1.PauseState
-	(*Totals)(nil),                   // 33: petro.token.v1.Totals
+	(*QueryRateLimitsRequest)(nil),   // 26: petro.token.v1.QueryRateLimitsRequest
+	(*WindowUsage)(nil),              // 27: petro.token.v1.WindowUsage
+	(*IssuerRateLimit)(nil),          // 28: petro.token.v1.IssuerRateLimit
+	(*QueryRateLimitsResponse)(nil),  // 29: petro.token.v1.QueryRateLimitsResponse
+	(*QueryTranchesRequest)(nil),     // 30: petro.token.v1.QueryTranchesRequest
+	(*TrancheTotals)(nil),            // 31: petro.token.v1.TrancheTotals
+	(*QueryTranchesResponse)(nil),    // 32: petro.token.v1.QueryTranchesResponse
+	(*Balance)(nil),                  // 33: petro.token.v1.Balance
+	(*proof.Proof)(nil),              // 34: petro.proof.v1.Proof
+	(*Params)(nil),                   // 35: petro.token.v1.Params
+	(*Redemption)(nil),               // 36: petro.token.v1.Redemption
+	(RedemptionStatus)(0),            // 37: petro.token.v1.RedemptionStatus
+	(*FreezeRecord)(nil),             // 38: petro.token.v1.FreezeRecord
+	(*PauseState)(nil),               // 39: petro.token.v1.PauseState
+	(*Totals)(nil),                   // 40: petro.token.v1.Totals
+	(*Tranche)(nil),                  // 41: petro.token.v1.Tranche
 }
 var file_petro_token_v1_query_proto_depIdxs = []int32{
-	26, // 0: petro.token.v1.QueryBalanceResponse.balance:type_name -> petro.token.v1.Balance
-	27, // 1: petro.token.v1.QueryBalanceResponse.proof:type_name -> petro.proof.v1.Proof
+	33, // 0: petro.token.v1.QueryBalanceResponse.balance:type_name -> petro.token.v1.Balance
+	34, // 1: petro.token.v1.QueryBalanceResponse.proof:type_name -> petro.proof.v1.Proof
 	0,  // 2: petro.token.v1.QueryAllBalancesRequest.pagination:type_name -> petro.token.v1.PageRequest
-	26, // 3: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
+	33, // 3: petro.token.v1.QueryAllBalancesResponse.balances:type_name -> petro.token.v1.Balance
 	1,  // 4: petro.token.v1.QueryAllBalancesResponse.pagination:type_name -> petro.token.v1.PageResponse
-	27, // 5: petro.token.v1.QuerySupplyResponse.proof:type_name -> petro.proof.v1.Proof
-	28, // 6: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
-	27, // 7: petro.token.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
-	29, // 8: petro.token.v1.QueryRedemptionResponse.redemption:type_name -> petro.token.v1.Redemption
-	27, // 9: petro.token.v1.QueryRedemptionResponse.proof:type_name -> petro.proof.v1.Proof
-	30, // 10: petro.token.v1.QueryRedemptionsRequest.status:type_name -> petro.token.v1.RedemptionStatus
+	34, // 5: petro.token.v1.QuerySupplyResponse.proof:type_name -> petro.proof.v1.Proof
+	35, // 6: petro.token.v1.QueryParamsResponse.params:type_name -> petro.token.v1.Params
+	34, // 7: petro.token.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	36, // 8: petro.token.v1.QueryRedemptionResponse.redemption:type_name -> petro.token.v1.Redemption
+	34, // 9: petro.token.v1.QueryRedemptionResponse.proof:type_name -> petro.proof.v1.Proof
+	37, // 10: petro.token.v1.QueryRedemptionsRequest.status:type_name -> petro.token.v1.RedemptionStatus
 	0,  // 11: petro.token.v1.QueryRedemptionsRequest.pagination:type_name -> petro.token.v1.PageRequest
-	29, // 12: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
+	36, // 12: petro.token.v1.QueryRedemptionsResponse.redemptions:type_name -> petro.token.v1.Redemption
 	1,  // 13: petro.token.v1.QueryRedemptionsResponse.pagination:type_name -> petro.token.v1.PageResponse
-	27, // 14: petro.token.v1.QueryRedemptionsResponse.proofs:type_name -> petro.proof.v1.Proof
+	34, // 14: petro.token.v1.QueryRedemptionsResponse.proofs:type_name -> petro.proof.v1.Proof
 	0,  // 15: petro.token.v1.QueryFrozenRequest.pagination:type_name -> petro.token.v1.PageRequest
-	31, // 16: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
+	38, // 16: petro.token.v1.QueryFrozenResponse.frozen:type_name -> petro.token.v1.FreezeRecord
 	1,  // 17: petro.token.v1.QueryFrozenResponse.pagination:type_name -> petro.token.v1.PageResponse
-	32, // 18: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
-	33, // 19: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
-	27, // 20: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
-	27, // 21: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
+	39, // 18: petro.token.v1.QueryPauseResponse.pause:type_name -> petro.token.v1.PauseState
+	40, // 19: petro.token.v1.QueryTotalsResponse.totals:type_name -> petro.token.v1.Totals
+	34, // 20: petro.token.v1.QueryTotalsResponse.proof:type_name -> petro.proof.v1.Proof
+	34, // 21: petro.token.v1.QueryTotalsResponse.supply_proof:type_name -> petro.proof.v1.Proof
 	0,  // 22: petro.token.v1.QueryAllowancesRequest.pagination:type_name -> petro.token.v1.PageRequest
 	20, // 23: petro.token.v1.QueryAllowancesResponse.allowances:type_name -> petro.token.v1.Allowance
 	1,  // 24: petro.token.v1.QueryAllowancesResponse.pagination:type_name -> petro.token.v1.PageResponse
 	23, // 25: petro.token.v1.QueryInvariantsResponse.invariants:type_name -> petro.token.v1.InvariantResult
-	2,  // 26: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
-	4,  // 27: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
-	6,  // 28: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
-	8,  // 29: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
-	10, // 30: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
-	12, // 31: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
-	14, // 32: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
-	16, // 33: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
-	18, // 34: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
-	21, // 35: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
-	24, // 36: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
-	3,  // 37: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
-	5,  // 38: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
-	7,  // 39: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
-	9,  // 40: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
-	11, // 41: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
-	13, // 42: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
-	15, // 43: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
-	17, // 44: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
-	19, // 45: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
-	22, // 46: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
-	25, // 47: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
-	37, // [37:48] is the sub-list for method output_type
-	26, // [26:37] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	27, // 26: petro.token.v1.IssuerRateLimit.windows:type_name -> petro.token.v1.WindowUsage
+	28, // 27: petro.token.v1.QueryRateLimitsResponse.limits:type_name -> petro.token.v1.IssuerRateLimit
+	41, // 28: petro.token.v1.TrancheTotals.tranche:type_name -> petro.token.v1.Tranche
+	31, // 29: petro.token.v1.QueryTranchesResponse.tranches:type_name -> petro.token.v1.TrancheTotals
+	34, // 30: petro.token.v1.QueryTranchesResponse.proofs:type_name -> petro.proof.v1.Proof
+	34, // 31: petro.token.v1.QueryTranchesResponse.supply_proof:type_name -> petro.proof.v1.Proof
+	2,  // 32: petro.token.v1.Query.Balance:input_type -> petro.token.v1.QueryBalanceRequest
+	4,  // 33: petro.token.v1.Query.AllBalances:input_type -> petro.token.v1.QueryAllBalancesRequest
+	6,  // 34: petro.token.v1.Query.Supply:input_type -> petro.token.v1.QuerySupplyRequest
+	8,  // 35: petro.token.v1.Query.Params:input_type -> petro.token.v1.QueryParamsRequest
+	10, // 36: petro.token.v1.Query.Redemption:input_type -> petro.token.v1.QueryRedemptionRequest
+	12, // 37: petro.token.v1.Query.Redemptions:input_type -> petro.token.v1.QueryRedemptionsRequest
+	14, // 38: petro.token.v1.Query.Frozen:input_type -> petro.token.v1.QueryFrozenRequest
+	16, // 39: petro.token.v1.Query.Pause:input_type -> petro.token.v1.QueryPauseRequest
+	18, // 40: petro.token.v1.Query.Totals:input_type -> petro.token.v1.QueryTotalsRequest
+	21, // 41: petro.token.v1.Query.Allowances:input_type -> petro.token.v1.QueryAllowancesRequest
+	24, // 42: petro.token.v1.Query.Invariants:input_type -> petro.token.v1.QueryInvariantsRequest
+	26, // 43: petro.token.v1.Query.RateLimits:input_type -> petro.token.v1.QueryRateLimitsRequest
+	30, // 44: petro.token.v1.Query.Tranches:input_type -> petro.token.v1.QueryTranchesRequest
+	3,  // 45: petro.token.v1.Query.Balance:output_type -> petro.token.v1.QueryBalanceResponse
+	5,  // 46: petro.token.v1.Query.AllBalances:output_type -> petro.token.v1.QueryAllBalancesResponse
+	7,  // 47: petro.token.v1.Query.Supply:output_type -> petro.token.v1.QuerySupplyResponse
+	9,  // 48: petro.token.v1.Query.Params:output_type -> petro.token.v1.QueryParamsResponse
+	11, // 49: petro.token.v1.Query.Redemption:output_type -> petro.token.v1.QueryRedemptionResponse
+	13, // 50: petro.token.v1.Query.Redemptions:output_type -> petro.token.v1.QueryRedemptionsResponse
+	15, // 51: petro.token.v1.Query.Frozen:output_type -> petro.token.v1.QueryFrozenResponse
+	17, // 52: petro.token.v1.Query.Pause:output_type -> petro.token.v1.QueryPauseResponse
+	19, // 53: petro.token.v1.Query.Totals:output_type -> petro.token.v1.QueryTotalsResponse
+	22, // 54: petro.token.v1.Query.Allowances:output_type -> petro.token.v1.QueryAllowancesResponse
+	25, // 55: petro.token.v1.Query.Invariants:output_type -> petro.token.v1.QueryInvariantsResponse
+	29, // 56: petro.token.v1.Query.RateLimits:output_type -> petro.token.v1.QueryRateLimitsResponse
+	32, // 57: petro.token.v1.Query.Tranches:output_type -> petro.token.v1.QueryTranchesResponse
+	45, // [45:58] is the sub-list for method output_type
+	32, // [32:45] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_query_proto_init() }
@@ -1781,7 +2271,7 @@ func file_petro_token_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_query_proto_rawDesc), len(file_petro_token_v1_query_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,6 +30,8 @@ const (
 	Query_Totals_FullMethodName      = "/petro.token.v1.Query/Totals"
 	Query_Allowances_FullMethodName  = "/petro.token.v1.Query/Allowances"
 	Query_Invariants_FullMethodName  = "/petro.token.v1.Query/Invariants"
+	Query_RateLimits_FullMethodName  = "/petro.token.v1.Query/RateLimits"
+	Query_Tranches_FullMethodName    = "/petro.token.v1.Query/Tranches"
 )
 
 // QueryClient is the client API for Query service.
@@ -53,6 +55,12 @@ type QueryClient interface {
 	Allowances(ctx context.Context, in *QueryAllowancesRequest, opts ...grpc.CallOption) (*QueryAllowancesResponse, error)
 	// Invariants evaluates every module's invariants at the height.
 	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
+	// RateLimits: each rate-limited issuer's used and remaining amount per
+	// window at the height's block time. #19
+	RateLimits(ctx context.Context, in *QueryRateLimitsRequest, opts ...grpc.CallOption) (*QueryRateLimitsResponse, error)
+	// Tranches: every tranche with its issued / burned / outstanding totals,
+	// optionally proven. #19
+	Tranches(ctx context.Context, in *QueryTranchesRequest, opts ...grpc.CallOption) (*QueryTranchesResponse, error)
 }
 
 type queryClient struct {
@@ -173,6 +181,26 @@ func (c *queryClient) Invariants(ctx context.Context, in *QueryInvariantsRequest
 	return out, nil
 }
 
+func (c *queryClient) RateLimits(ctx context.Context, in *QueryRateLimitsRequest, opts ...grpc.CallOption) (*QueryRateLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRateLimitsResponse)
+	err := c.cc.Invoke(ctx, Query_RateLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Tranches(ctx context.Context, in *QueryTranchesRequest, opts ...grpc.CallOption) (*QueryTranchesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryTranchesResponse)
+	err := c.cc.Invoke(ctx, Query_Tranches_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -194,6 +222,12 @@ type QueryServer interface {
 	Allowances(context.Context, *QueryAllowancesRequest) (*QueryAllowancesResponse, error)
 	// Invariants evaluates every module's invariants at the height.
 	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
+	// RateLimits: each rate-limited issuer's used and remaining amount per
+	// window at the height's block time. #19
+	RateLimits(context.Context, *QueryRateLimitsRequest) (*QueryRateLimitsResponse, error)
+	// Tranches: every tranche with its issued / burned / outstanding totals,
+	// optionally proven. #19
+	Tranches(context.Context, *QueryTranchesRequest) (*QueryTranchesResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -236,6 +270,12 @@ func (UnimplementedQueryServer) Allowances(context.Context, *QueryAllowancesRequ
 }
 func (UnimplementedQueryServer) Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Invariants not implemented")
+}
+func (UnimplementedQueryServer) RateLimits(context.Context, *QueryRateLimitsRequest) (*QueryRateLimitsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RateLimits not implemented")
+}
+func (UnimplementedQueryServer) Tranches(context.Context, *QueryTranchesRequest) (*QueryTranchesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Tranches not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -456,6 +496,42 @@ func _Query_Invariants_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_RateLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRateLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RateLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_RateLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RateLimits(ctx, req.(*QueryRateLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Tranches_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryTranchesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Tranches(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Tranches_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Tranches(ctx, req.(*QueryTranchesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -506,6 +582,14 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Invariants",
 			Handler:    _Query_Invariants_Handler,
+		},
+		{
+			MethodName: "RateLimits",
+			Handler:    _Query_RateLimits_Handler,
+		},
+		{
+			MethodName: "Tranches",
+			Handler:    _Query_Tranches_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -271,7 +271,16 @@ type GenesisState struct {
 	// Frozen accounts, by address. #14
 	Frozen []*FreezeRecord `protobuf:"bytes,7,rep,name=frozen,proto3" json:"frozen,omitempty"`
 	// What is paused; absent: nothing. #14
-	Pause         *PauseState `protobuf:"bytes,8,opt,name=pause,proto3" json:"pause,omitempty"`
+	Pause *PauseState `protobuf:"bytes,8,opt,name=pause,proto3" json:"pause,omitempty"`
+	// #19: issuance tranches. Empty: one tranche "default" (cap = hard cap,
+	// every issuer) holding the genesis supply.
+	Tranches []*Tranche `protobuf:"bytes,9,rep,name=tranches,proto3" json:"tranches,omitempty"`
+	// #19: the tranche of a MsgIssue that names none ("" = such issues are
+	// refused with token/63).
+	DefaultTranche string `protobuf:"bytes,10,opt,name=default_tranche,json=defaultTranche,proto3" json:"default_tranche,omitempty"`
+	// #19: per-issuer rate limits and their usage records.
+	RateLimits    []*RateLimit `protobuf:"bytes,11,rep,name=rate_limits,json=rateLimits,proto3" json:"rate_limits,omitempty"`
+	RateUsage     []*RateUsage `protobuf:"bytes,12,rep,name=rate_usage,json=rateUsage,proto3" json:"rate_usage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -358,6 +367,34 @@ func (x *GenesisState) GetFrozen() []*FreezeRecord {
 func (x *GenesisState) GetPause() *PauseState {
 	if x != nil {
 		return x.Pause
+	}
+	return nil
+}
+
+func (x *GenesisState) GetTranches() []*Tranche {
+	if x != nil {
+		return x.Tranches
+	}
+	return nil
+}
+
+func (x *GenesisState) GetDefaultTranche() string {
+	if x != nil {
+		return x.DefaultTranche
+	}
+	return ""
+}
+
+func (x *GenesisState) GetRateLimits() []*RateLimit {
+	if x != nil {
+		return x.RateLimits
+	}
+	return nil
+}
+
+func (x *GenesisState) GetRateUsage() []*RateUsage {
+	if x != nil {
+		return x.RateUsage
 	}
 	return nil
 }
@@ -878,6 +915,370 @@ func (x *RejectRedemption) GetReason() string {
 	return ""
 }
 
+// RateWindow caps what one issuer may issue within any `seconds` of block
+// time. #19
+type RateWindow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Seconds       uint64                 `protobuf:"varint,1,opt,name=seconds,proto3" json:"seconds,omitempty"` // 1 … 31,622,400 (366 d)
+	Max           uint64                 `protobuf:"varint,2,opt,name=max,proto3" json:"max,omitempty"`         // base units, > 0
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RateWindow) Reset() {
+	*x = RateWindow{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RateWindow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RateWindow) ProtoMessage() {}
+
+func (x *RateWindow) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RateWindow.ProtoReflect.Descriptor instead.
+func (*RateWindow) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RateWindow) GetSeconds() uint64 {
+	if x != nil {
+		return x.Seconds
+	}
+	return 0
+}
+
+func (x *RateWindow) GetMax() uint64 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+// RateLimit is an issuer's set of rolling windows (1–8, strictly
+// increasing seconds, non-decreasing max). #19
+type RateLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Windows       []*RateWindow          `protobuf:"bytes,2,rep,name=windows,proto3" json:"windows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RateLimit) Reset() {
+	*x = RateLimit{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RateLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RateLimit) ProtoMessage() {}
+
+func (x *RateLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RateLimit.ProtoReflect.Descriptor instead.
+func (*RateLimit) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RateLimit) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *RateLimit) GetWindows() []*RateWindow {
+	if x != nil {
+		return x.Windows
+	}
+	return nil
+}
+
+// RateUsage is what one issuer issued at one block time, while it had a
+// rate limit. #19
+type RateUsage struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	TimeUnix      int64                  `protobuf:"varint,2,opt,name=time_unix,json=timeUnix,proto3" json:"time_unix,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RateUsage) Reset() {
+	*x = RateUsage{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RateUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RateUsage) ProtoMessage() {}
+
+func (x *RateUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RateUsage.ProtoReflect.Descriptor instead.
+func (*RateUsage) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RateUsage) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *RateUsage) GetTimeUnix() int64 {
+	if x != nil {
+		return x.TimeUnix
+	}
+	return 0
+}
+
+func (x *RateUsage) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// Tranche is a named allocation of the hard cap. Exactly one of cap_bps
+// (of the hard cap) and cap_amount is set. #19
+type Tranche struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`                             // 1–32 bytes of [a-z0-9_-]
+	CapBps        uint32                 `protobuf:"varint,2,opt,name=cap_bps,json=capBps,proto3" json:"cap_bps,omitempty"`          // 1 … 10000
+	CapAmount     uint64                 `protobuf:"varint,3,opt,name=cap_amount,json=capAmount,proto3" json:"cap_amount,omitempty"` // base units
+	Issuers       []string               `protobuf:"bytes,4,rep,name=issuers,proto3" json:"issuers,omitempty"`                       // who may issue into it; empty = every issuer
+	OpenUnix      int64                  `protobuf:"varint,5,opt,name=open_unix,json=openUnix,proto3" json:"open_unix,omitempty"`    // 0 = open from genesis
+	CloseUnix     int64                  `protobuf:"varint,6,opt,name=close_unix,json=closeUnix,proto3" json:"close_unix,omitempty"` // 0 = never closes; issues need block time < close_unix
+	Issued        uint64                 `protobuf:"varint,7,opt,name=issued,proto3" json:"issued,omitempty"`                        // every issue into it (and genesis balances)
+	Burned        uint64                 `protobuf:"varint,8,opt,name=burned,proto3" json:"burned,omitempty"`                        // its pro-rata share of every burn
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Tranche) Reset() {
+	*x = Tranche{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Tranche) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Tranche) ProtoMessage() {}
+
+func (x *Tranche) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Tranche.ProtoReflect.Descriptor instead.
+func (*Tranche) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Tranche) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Tranche) GetCapBps() uint32 {
+	if x != nil {
+		return x.CapBps
+	}
+	return 0
+}
+
+func (x *Tranche) GetCapAmount() uint64 {
+	if x != nil {
+		return x.CapAmount
+	}
+	return 0
+}
+
+func (x *Tranche) GetIssuers() []string {
+	if x != nil {
+		return x.Issuers
+	}
+	return nil
+}
+
+func (x *Tranche) GetOpenUnix() int64 {
+	if x != nil {
+		return x.OpenUnix
+	}
+	return 0
+}
+
+func (x *Tranche) GetCloseUnix() int64 {
+	if x != nil {
+		return x.CloseUnix
+	}
+	return 0
+}
+
+func (x *Tranche) GetIssued() uint64 {
+	if x != nil {
+		return x.Issued
+	}
+	return 0
+}
+
+func (x *Tranche) GetBurned() uint64 {
+	if x != nil {
+		return x.Burned
+	}
+	return 0
+}
+
+// SetRateLimit is a council action: replace an issuer's rate limit
+// (no windows: remove it). #19
+type SetRateLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limit         *RateLimit             `protobuf:"bytes,1,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetRateLimit) Reset() {
+	*x = SetRateLimit{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetRateLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetRateLimit) ProtoMessage() {}
+
+func (x *SetRateLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetRateLimit.ProtoReflect.Descriptor instead.
+func (*SetRateLimit) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SetRateLimit) GetLimit() *RateLimit {
+	if x != nil {
+		return x.Limit
+	}
+	return nil
+}
+
+// SetTranche is a council action: create a tranche or change an existing
+// one's cap, issuers and times (issued and burned are kept). #19
+type SetTranche struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tranche       *Tranche               `protobuf:"bytes,1,opt,name=tranche,proto3" json:"tranche,omitempty"` // issued and burned must be 0
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTranche) Reset() {
+	*x = SetTranche{}
+	mi := &file_petro_token_v1_token_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTranche) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTranche) ProtoMessage() {}
+
+func (x *SetTranche) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_token_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTranche.ProtoReflect.Descriptor instead.
+func (*SetTranche) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_token_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SetTranche) GetTranche() *Tranche {
+	if x != nil {
+		return x.Tranche
+	}
+	return nil
+}
+
 var File_petro_token_v1_token_proto protoreflect.FileDescriptor
 
 const file_petro_token_v1_token_proto_rawDesc = "" +
@@ -890,7 +1291,7 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
 	"\bdecimals\x18\x02 \x01(\rR\bdecimals\x12\x19\n" +
 	"\bhard_cap\x18\x03 \x01(\x04R\ahardCap\x124\n" +
-	"\x16redemption_ttl_seconds\x18\x04 \x01(\x04R\x14redemptionTtlSeconds\"\x8f\x03\n" +
+	"\x16redemption_ttl_seconds\x18\x04 \x01(\x04R\x14redemptionTtlSeconds\"\xe3\x04\n" +
 	"\fGenesisState\x12.\n" +
 	"\x06params\x18\x01 \x01(\v2\x16.petro.token.v1.ParamsR\x06params\x123\n" +
 	"\bbalances\x18\x02 \x03(\v2\x17.petro.token.v1.BalanceR\bbalances\x12\x16\n" +
@@ -899,7 +1300,14 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\vredemptions\x18\x05 \x03(\v2\x1a.petro.token.v1.RedemptionR\vredemptions\x12,\n" +
 	"\x12last_redemption_id\x18\x06 \x01(\x04R\x10lastRedemptionId\x124\n" +
 	"\x06frozen\x18\a \x03(\v2\x1c.petro.token.v1.FreezeRecordR\x06frozen\x120\n" +
-	"\x05pause\x18\b \x01(\v2\x1a.petro.token.v1.PauseStateR\x05pause\"K\n" +
+	"\x05pause\x18\b \x01(\v2\x1a.petro.token.v1.PauseStateR\x05pause\x123\n" +
+	"\btranches\x18\t \x03(\v2\x17.petro.token.v1.TrancheR\btranches\x12'\n" +
+	"\x0fdefault_tranche\x18\n" +
+	" \x01(\tR\x0edefaultTranche\x12:\n" +
+	"\vrate_limits\x18\v \x03(\v2\x19.petro.token.v1.RateLimitR\n" +
+	"rateLimits\x128\n" +
+	"\n" +
+	"rate_usage\x18\f \x03(\v2\x19.petro.token.v1.RateUsageR\trateUsage\"K\n" +
 	"\rEventTransfer\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
@@ -945,7 +1353,34 @@ const file_petro_token_v1_token_proto_rawDesc = "" +
 	"\acase_id\x18\x02 \x01(\tR\x06caseId\"O\n" +
 	"\x10RejectRedemption\x12#\n" +
 	"\rredemption_id\x18\x01 \x01(\x04R\fredemptionId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason*\xd6\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"8\n" +
+	"\n" +
+	"RateWindow\x12\x18\n" +
+	"\aseconds\x18\x01 \x01(\x04R\aseconds\x12\x10\n" +
+	"\x03max\x18\x02 \x01(\x04R\x03max\"Y\n" +
+	"\tRateLimit\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x124\n" +
+	"\awindows\x18\x02 \x03(\v2\x1a.petro.token.v1.RateWindowR\awindows\"X\n" +
+	"\tRateUsage\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1b\n" +
+	"\ttime_unix\x18\x02 \x01(\x03R\btimeUnix\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xdb\x01\n" +
+	"\aTranche\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x17\n" +
+	"\acap_bps\x18\x02 \x01(\rR\x06capBps\x12\x1d\n" +
+	"\n" +
+	"cap_amount\x18\x03 \x01(\x04R\tcapAmount\x12\x18\n" +
+	"\aissuers\x18\x04 \x03(\tR\aissuers\x12\x1b\n" +
+	"\topen_unix\x18\x05 \x01(\x03R\bopenUnix\x12\x1d\n" +
+	"\n" +
+	"close_unix\x18\x06 \x01(\x03R\tcloseUnix\x12\x16\n" +
+	"\x06issued\x18\a \x01(\x04R\x06issued\x12\x16\n" +
+	"\x06burned\x18\b \x01(\x04R\x06burned\"?\n" +
+	"\fSetRateLimit\x12/\n" +
+	"\x05limit\x18\x01 \x01(\v2\x19.petro.token.v1.RateLimitR\x05limit\"?\n" +
+	"\n" +
+	"SetTranche\x121\n" +
+	"\atranche\x18\x01 \x01(\v2\x17.petro.token.v1.TrancheR\atranche*\xd6\x01\n" +
 	"\x10RedemptionStatus\x12!\n" +
 	"\x1dREDEMPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bREDEMPTION_STATUS_REQUESTED\x10\x01\x12\x1e\n" +
@@ -972,7 +1407,7 @@ func file_petro_token_v1_token_proto_rawDescGZIP() []byte {
 }
 
 var file_petro_token_v1_token_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_petro_token_v1_token_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_petro_token_v1_token_proto_goTypes = []any{
 	(RedemptionStatus)(0),    // 0: petro.token.v1.RedemptionStatus
 	(PauseScope)(0),          // 1: petro.token.v1.PauseScope
@@ -986,20 +1421,32 @@ var file_petro_token_v1_token_proto_goTypes = []any{
 	(*Totals)(nil),           // 9: petro.token.v1.Totals
 	(*WipeFrozen)(nil),       // 10: petro.token.v1.WipeFrozen
 	(*RejectRedemption)(nil), // 11: petro.token.v1.RejectRedemption
+	(*RateWindow)(nil),       // 12: petro.token.v1.RateWindow
+	(*RateLimit)(nil),        // 13: petro.token.v1.RateLimit
+	(*RateUsage)(nil),        // 14: petro.token.v1.RateUsage
+	(*Tranche)(nil),          // 15: petro.token.v1.Tranche
+	(*SetRateLimit)(nil),     // 16: petro.token.v1.SetRateLimit
+	(*SetTranche)(nil),       // 17: petro.token.v1.SetTranche
 }
 var file_petro_token_v1_token_proto_depIdxs = []int32{
-	3, // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
-	2, // 1: petro.token.v1.GenesisState.balances:type_name -> petro.token.v1.Balance
-	9, // 2: petro.token.v1.GenesisState.totals:type_name -> petro.token.v1.Totals
-	6, // 3: petro.token.v1.GenesisState.redemptions:type_name -> petro.token.v1.Redemption
-	7, // 4: petro.token.v1.GenesisState.frozen:type_name -> petro.token.v1.FreezeRecord
-	8, // 5: petro.token.v1.GenesisState.pause:type_name -> petro.token.v1.PauseState
-	0, // 6: petro.token.v1.Redemption.status:type_name -> petro.token.v1.RedemptionStatus
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	3,  // 0: petro.token.v1.GenesisState.params:type_name -> petro.token.v1.Params
+	2,  // 1: petro.token.v1.GenesisState.balances:type_name -> petro.token.v1.Balance
+	9,  // 2: petro.token.v1.GenesisState.totals:type_name -> petro.token.v1.Totals
+	6,  // 3: petro.token.v1.GenesisState.redemptions:type_name -> petro.token.v1.Redemption
+	7,  // 4: petro.token.v1.GenesisState.frozen:type_name -> petro.token.v1.FreezeRecord
+	8,  // 5: petro.token.v1.GenesisState.pause:type_name -> petro.token.v1.PauseState
+	15, // 6: petro.token.v1.GenesisState.tranches:type_name -> petro.token.v1.Tranche
+	13, // 7: petro.token.v1.GenesisState.rate_limits:type_name -> petro.token.v1.RateLimit
+	14, // 8: petro.token.v1.GenesisState.rate_usage:type_name -> petro.token.v1.RateUsage
+	0,  // 9: petro.token.v1.Redemption.status:type_name -> petro.token.v1.RedemptionStatus
+	12, // 10: petro.token.v1.RateLimit.windows:type_name -> petro.token.v1.RateWindow
+	13, // 11: petro.token.v1.SetRateLimit.limit:type_name -> petro.token.v1.RateLimit
+	15, // 12: petro.token.v1.SetTranche.tranche:type_name -> petro.token.v1.Tranche
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_token_proto_init() }
@@ -1013,7 +1460,7 @@ func file_petro_token_v1_token_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_token_proto_rawDesc), len(file_petro_token_v1_token_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   10,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

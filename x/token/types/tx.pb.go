@@ -86,10 +86,12 @@ func (x *MsgSend) GetAmount() uint64 {
 // MsgIssue mints amount to recipient. Only an issuer, within its
 // allowance, while the backing is OK and supply + amount ≤ capacity.
 type MsgIssue struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
-	Recipient     string                 `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
-	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Issuer    string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Recipient string                 `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Amount    uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// #19: the tranche to issue into; "" = the default tranche.
+	Tranche       string `protobuf:"bytes,4,opt,name=tranche,proto3" json:"tranche,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -145,6 +147,120 @@ func (x *MsgIssue) GetAmount() uint64 {
 	return 0
 }
 
+func (x *MsgIssue) GetTranche() string {
+	if x != nil {
+		return x.Tranche
+	}
+	return ""
+}
+
+// MsgBatchSend moves amounts from from to up to 256 distinct recipients,
+// atomically. from must be the tx signer. #19
+type MsgBatchSend struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	From          string                 `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	Outputs       []*Output              `protobuf:"bytes,2,rep,name=outputs,proto3" json:"outputs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgBatchSend) Reset() {
+	*x = MsgBatchSend{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgBatchSend) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgBatchSend) ProtoMessage() {}
+
+func (x *MsgBatchSend) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgBatchSend.ProtoReflect.Descriptor instead.
+func (*MsgBatchSend) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MsgBatchSend) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *MsgBatchSend) GetOutputs() []*Output {
+	if x != nil {
+		return x.Outputs
+	}
+	return nil
+}
+
+// Output is one payment of a MsgBatchSend. #19
+type Output struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	To            string                 `protobuf:"bytes,1,opt,name=to,proto3" json:"to,omitempty"`
+	Amount        uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Output) Reset() {
+	*x = Output{}
+	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Output) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Output) ProtoMessage() {}
+
+func (x *Output) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Output.ProtoReflect.Descriptor instead.
+func (*Output) Descriptor() ([]byte, []int) {
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Output) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *Output) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 // MsgRequestRedemption moves amount from owner into escrow.
 type MsgRequestRedemption struct {
 	state                     protoimpl.MessageState `protogen:"open.v1"`
@@ -157,7 +273,7 @@ type MsgRequestRedemption struct {
 
 func (x *MsgRequestRedemption) Reset() {
 	*x = MsgRequestRedemption{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -169,7 +285,7 @@ func (x *MsgRequestRedemption) String() string {
 func (*MsgRequestRedemption) ProtoMessage() {}
 
 func (x *MsgRequestRedemption) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[2]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -182,7 +298,7 @@ func (x *MsgRequestRedemption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRequestRedemption.ProtoReflect.Descriptor instead.
 func (*MsgRequestRedemption) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{2}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MsgRequestRedemption) GetOwner() string {
@@ -216,7 +332,7 @@ type MsgAcceptRedemption struct {
 
 func (x *MsgAcceptRedemption) Reset() {
 	*x = MsgAcceptRedemption{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -228,7 +344,7 @@ func (x *MsgAcceptRedemption) String() string {
 func (*MsgAcceptRedemption) ProtoMessage() {}
 
 func (x *MsgAcceptRedemption) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[3]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -241,7 +357,7 @@ func (x *MsgAcceptRedemption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptRedemption.ProtoReflect.Descriptor instead.
 func (*MsgAcceptRedemption) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{3}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MsgAcceptRedemption) GetIssuer() string {
@@ -271,7 +387,7 @@ type MsgFulfillRedemption struct {
 
 func (x *MsgFulfillRedemption) Reset() {
 	*x = MsgFulfillRedemption{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -283,7 +399,7 @@ func (x *MsgFulfillRedemption) String() string {
 func (*MsgFulfillRedemption) ProtoMessage() {}
 
 func (x *MsgFulfillRedemption) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[4]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -296,7 +412,7 @@ func (x *MsgFulfillRedemption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFulfillRedemption.ProtoReflect.Descriptor instead.
 func (*MsgFulfillRedemption) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{4}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MsgFulfillRedemption) GetIssuer() string {
@@ -332,7 +448,7 @@ type MsgRejectRedemption struct {
 
 func (x *MsgRejectRedemption) Reset() {
 	*x = MsgRejectRedemption{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -344,7 +460,7 @@ func (x *MsgRejectRedemption) String() string {
 func (*MsgRejectRedemption) ProtoMessage() {}
 
 func (x *MsgRejectRedemption) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[5]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -357,7 +473,7 @@ func (x *MsgRejectRedemption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRejectRedemption.ProtoReflect.Descriptor instead.
 func (*MsgRejectRedemption) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{5}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *MsgRejectRedemption) GetIssuer() string {
@@ -393,7 +509,7 @@ type MsgFreeze struct {
 
 func (x *MsgFreeze) Reset() {
 	*x = MsgFreeze{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -405,7 +521,7 @@ func (x *MsgFreeze) String() string {
 func (*MsgFreeze) ProtoMessage() {}
 
 func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[6]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -418,7 +534,7 @@ func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
 func (*MsgFreeze) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{6}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MsgFreeze) GetOfficer() string {
@@ -460,7 +576,7 @@ type MsgUnfreeze struct {
 
 func (x *MsgUnfreeze) Reset() {
 	*x = MsgUnfreeze{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -472,7 +588,7 @@ func (x *MsgUnfreeze) String() string {
 func (*MsgUnfreeze) ProtoMessage() {}
 
 func (x *MsgUnfreeze) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[7]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -485,7 +601,7 @@ func (x *MsgUnfreeze) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgUnfreeze.ProtoReflect.Descriptor instead.
 func (*MsgUnfreeze) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{7}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MsgUnfreeze) GetOfficer() string {
@@ -519,7 +635,7 @@ type MsgPause struct {
 
 func (x *MsgPause) Reset() {
 	*x = MsgPause{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -531,7 +647,7 @@ func (x *MsgPause) String() string {
 func (*MsgPause) ProtoMessage() {}
 
 func (x *MsgPause) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[8]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -544,7 +660,7 @@ func (x *MsgPause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgPause.ProtoReflect.Descriptor instead.
 func (*MsgPause) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{8}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MsgPause) GetPauser() string {
@@ -571,7 +687,7 @@ type MsgUnpause struct {
 
 func (x *MsgUnpause) Reset() {
 	*x = MsgUnpause{}
-	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +699,7 @@ func (x *MsgUnpause) String() string {
 func (*MsgUnpause) ProtoMessage() {}
 
 func (x *MsgUnpause) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_token_v1_tx_proto_msgTypes[9]
+	mi := &file_petro_token_v1_tx_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +712,7 @@ func (x *MsgUnpause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgUnpause.ProtoReflect.Descriptor instead.
 func (*MsgUnpause) Descriptor() ([]byte, []int) {
-	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{9}
+	return file_petro_token_v1_tx_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MsgUnpause) GetPauser() string {
@@ -621,11 +737,18 @@ const file_petro_token_v1_tx_proto_rawDesc = "" +
 	"\aMsgSend\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\"X\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"r\n" +
 	"\bMsgIssue\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
 	"\trecipient\x18\x02 \x01(\tR\trecipient\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x84\x01\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x18\n" +
+	"\atranche\x18\x04 \x01(\tR\atranche\"T\n" +
+	"\fMsgBatchSend\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x120\n" +
+	"\aoutputs\x18\x02 \x03(\v2\x16.petro.token.v1.OutputR\aoutputs\"0\n" +
+	"\x06Output\x12\x0e\n" +
+	"\x02to\x18\x01 \x01(\tR\x02to\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\x84\x01\n" +
 	"\x14MsgRequestRedemption\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x16\n" +
 	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12>\n" +
@@ -672,28 +795,31 @@ func file_petro_token_v1_tx_proto_rawDescGZIP() []byte {
 	return file_petro_token_v1_tx_proto_rawDescData
 }
 
-var file_petro_token_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_petro_token_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_petro_token_v1_tx_proto_goTypes = []any{
 	(*MsgSend)(nil),              // 0: petro.token.v1.MsgSend
 	(*MsgIssue)(nil),             // 1: petro.token.v1.MsgIssue
-	(*MsgRequestRedemption)(nil), // 2: petro.token.v1.MsgRequestRedemption
-	(*MsgAcceptRedemption)(nil),  // 3: petro.token.v1.MsgAcceptRedemption
-	(*MsgFulfillRedemption)(nil), // 4: petro.token.v1.MsgFulfillRedemption
-	(*MsgRejectRedemption)(nil),  // 5: petro.token.v1.MsgRejectRedemption
-	(*MsgFreeze)(nil),            // 6: petro.token.v1.MsgFreeze
-	(*MsgUnfreeze)(nil),          // 7: petro.token.v1.MsgUnfreeze
-	(*MsgPause)(nil),             // 8: petro.token.v1.MsgPause
-	(*MsgUnpause)(nil),           // 9: petro.token.v1.MsgUnpause
-	(PauseScope)(0),              // 10: petro.token.v1.PauseScope
+	(*MsgBatchSend)(nil),         // 2: petro.token.v1.MsgBatchSend
+	(*Output)(nil),               // 3: petro.token.v1.Output
+	(*MsgRequestRedemption)(nil), // 4: petro.token.v1.MsgRequestRedemption
+	(*MsgAcceptRedemption)(nil),  // 5: petro.token.v1.MsgAcceptRedemption
+	(*MsgFulfillRedemption)(nil), // 6: petro.token.v1.MsgFulfillRedemption
+	(*MsgRejectRedemption)(nil),  // 7: petro.token.v1.MsgRejectRedemption
+	(*MsgFreeze)(nil),            // 8: petro.token.v1.MsgFreeze
+	(*MsgUnfreeze)(nil),          // 9: petro.token.v1.MsgUnfreeze
+	(*MsgPause)(nil),             // 10: petro.token.v1.MsgPause
+	(*MsgUnpause)(nil),           // 11: petro.token.v1.MsgUnpause
+	(PauseScope)(0),              // 12: petro.token.v1.PauseScope
 }
 var file_petro_token_v1_tx_proto_depIdxs = []int32{
-	10, // 0: petro.token.v1.MsgPause.scope:type_name -> petro.token.v1.PauseScope
-	10, // 1: petro.token.v1.MsgUnpause.scope:type_name -> petro.token.v1.PauseScope
-	2,  // [2:2] is the sub-list for method output_type
-	2,  // [2:2] is the sub-list for method input_type
-	2,  // [2:2] is the sub-list for extension type_name
-	2,  // [2:2] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	3,  // 0: petro.token.v1.MsgBatchSend.outputs:type_name -> petro.token.v1.Output
+	12, // 1: petro.token.v1.MsgPause.scope:type_name -> petro.token.v1.PauseScope
+	12, // 2: petro.token.v1.MsgUnpause.scope:type_name -> petro.token.v1.PauseScope
+	3,  // [3:3] is the sub-list for method output_type
+	3,  // [3:3] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	3,  // [3:3] is the sub-list for extension extendee
+	0,  // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_petro_token_v1_tx_proto_init() }
@@ -708,7 +834,7 @@ func file_petro_token_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_token_v1_tx_proto_rawDesc), len(file_petro_token_v1_tx_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
