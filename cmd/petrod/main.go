@@ -17,6 +17,10 @@ func main() {
 			os.Exit(2)
 		}
 		fmt.Fprintln(os.Stderr, "Error:", err)
+		var ec interface{ ExitCode() int } // e.g. audit's UNWITNESSED (3)
+		if errors.As(err, &ec) {
+			os.Exit(ec.ExitCode())
+		}
 		os.Exit(1)
 	}
 }
