@@ -220,7 +220,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	// conflict as evidence rather than dropping the witness.
 	l.store = lightdb.New(dbm.NewMemDB(), chainID)
 	lc, err := cmtlight.NewClient(ctx, chainID, trust, primary, []provider.Provider{primary}, l.store,
-		cmtlight.Logger(cfg.Logger), cmtlight.MaxRetryAttempts(3))
+		cmtlight.Logger(cfg.Logger), cmtlight.MaxRetryAttempts(3),
+		cmtlight.PruningSize(0)) // keep every verified header: a bundle needs them all
 	if err != nil {
 		return nil, fmt.Errorf("light client: trust height %d hash %X: %w", trust.Height, trust.Hash, err)
 	}

@@ -92,7 +92,7 @@ attested reserve, now (check) or over a range of heights (report).
 	pf.Duration(flagTrustPeriod, light.DefaultTrustPeriod, "how old the trusted header may be")
 	pf.Duration(flagMaxLag, light.DefaultMaxLag, "refuse a latest header older than this (about ten block times under load × 3)")
 	pf.Int64(flagMaxAhead, light.DefaultMaxAhead, "refuse when a witness is more than this many blocks ahead of the primary")
-	cmd.AddCommand(newAuditCheckCmd(), newAuditReportCmd())
+	cmd.AddCommand(newAuditCheckCmd(), newAuditReportCmd(), newAuditBundleCmd(), newAuditVerifyBundleCmd())
 	return cmd
 }
 
@@ -114,8 +114,27 @@ func auditWitnesses(cmd *cobra.Command) []string {
 	return ws
 }
 
+// auditSession is one audit's parts: the auditor over a recording
+// connection, its light client, and the genesis file it trusts (if any).
+type auditSession struct {
+	a       *client.Auditor
+	lc      *light.Client
+	rec     *client.Recorder
+	genesis []byte
+	close   func()
+}
+
 // newAuditor builds the light client from the trust flags and dials --node.
 func newAuditor(ctx context.Context, cmd *cobra.Command) (*client.Auditor, *light.Client, func(), error) {
+	s, err := newAuditSession(ctx, cmd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s.a, s.lc, s.close, nil
+}
+
+func newAuditSession(ctx context.Context, cmd *cobra.Command) (*auditSession, error) {
+	var genBytes []byte
 	f := cmd.Flags()
 	rpc, _ := f.GetString(flagNodeRPC)
 	th, _ := f.GetInt64(flagTrustHeight)
@@ -128,42 +147,44 @@ func newAuditor(ctx context.Context, cmd *cobra.Command) (*client.Auditor, *ligh
 		MaxLag: maxLag, MaxAhead: maxAhead}
 	switch {
 	case genPath != "" && (th != 0 || thHex != ""):
-		return nil, nil, nil, &usageError{fmt.Sprintf("give --%s or --%s/--%s, not both", flagGenesis, flagTrustHeight, flagTrustHash)}
+		return nil, &usageError{fmt.Sprintf("give --%s or --%s/--%s, not both", flagGenesis, flagTrustHeight, flagTrustHash)}
 	case genPath != "":
 		bz, err := os.ReadFile(genPath)
 		if err != nil {
-			return nil, nil, nil, &usageError{fmt.Sprintf("--%s: %v", flagGenesis, err)}
+			return nil, &usageError{fmt.Sprintf("--%s: %v", flagGenesis, err)}
 		}
 		doc, err := cmttypes.GenesisDocFromJSON(bz)
 		if err != nil {
-			return nil, nil, nil, &usageError{fmt.Sprintf("--%s: %v", flagGenesis, err)}
+			return nil, &usageError{fmt.Sprintf("--%s: %v", flagGenesis, err)}
 		}
 		sum := sha256.Sum256(bz)
-		cfg.Genesis, cfg.GenesisHash = doc, sum[:]
+		cfg.Genesis, cfg.GenesisHash, genBytes = doc, sum[:], bz
 	case th > 0 && thHex != "":
 		hash, err := hex.DecodeString(strings.TrimPrefix(thHex, "0x"))
 		if err != nil || len(hash) != 32 {
-			return nil, nil, nil, &usageError{fmt.Sprintf("--%s %q: want the 32-byte header hash in hex", flagTrustHash, thHex)}
+			return nil, &usageError{fmt.Sprintf("--%s %q: want the 32-byte header hash in hex", flagTrustHash, thHex)}
 		}
 		cfg.Trust.Height, cfg.Trust.Hash = th, hash
 	default:
-		return nil, nil, nil, &usageError{fmt.Sprintf("a root of trust is required: --%s H --%s HEX, or --%s FILE", flagTrustHeight, flagTrustHash, flagGenesis)}
+		return nil, &usageError{fmt.Sprintf("a root of trust is required: --%s H --%s HEX, or --%s FILE", flagTrustHeight, flagTrustHash, flagGenesis)}
 	}
 	if period <= 0 {
-		return nil, nil, nil, &usageError{fmt.Sprintf("--%s must be positive", flagTrustPeriod)}
+		return nil, &usageError{fmt.Sprintf("--%s must be positive", flagTrustPeriod)}
 	}
 	if maxLag <= 0 || maxAhead <= 0 {
-		return nil, nil, nil, &usageError{fmt.Sprintf("--%s and --%s must be positive", flagMaxLag, flagMaxAhead)}
+		return nil, &usageError{fmt.Sprintf("--%s and --%s must be positive", flagMaxLag, flagMaxAhead)}
 	}
 	lc, err := light.New(ctx, cfg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	c, _, err := dialNode(cmd)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return client.NewAuditor(c, lc), lc, func() { c.Close() }, nil
+	rec := client.NewRecorder(c.Conn())
+	return &auditSession{a: client.NewAuditor(client.NewWith(rec), lc), lc: lc, rec: rec, genesis: genBytes,
+		close: func() { c.Close() }}, nil
 }
 
 // trustInfo is what every audit output states: its result, the root of
@@ -413,8 +434,8 @@ func printCheck(w io.Writer, r *client.BackingAudit, t trustInfo) {
 
 var reportHeader = []string{"round_id", "settled_height", "observed_at", "reserve_barrels", "price_usd", "supply_ptr", "coverage_pct", "status", "header_height", "header_hash", "app_hash"}
 
-// reportRecord is one CSV/JSON row of audit report.
-func reportRecord(r client.ReportRow) []string {
+// reportRecordOf is one CSV/JSON row of audit report.
+func reportRecordOf(r client.ReportRow) []string {
 	return []string{
 		strconv.FormatUint(r.RoundID, 10), strconv.FormatInt(r.SettledHeight, 10), auditTime(r.ObservedAtUnix),
 		auditDecimal(r.ReserveBarrels), auditDecimal(r.Price), auditDecimal(r.Supply), auditPct(r.CoverageBps), auditStatus(r.Status),
@@ -525,7 +546,7 @@ func writeReport(w io.Writer, format string, rows []client.ReportRow, t trustInf
 	if format == "json" {
 		out := make([]map[string]string, 0, len(rows))
 		for _, r := range rows {
-			rec := reportRecord(r)
+			rec := reportRecordOf(r)
 			m := map[string]string{}
 			for i, k := range reportHeader {
 				m[k] = rec[i]
@@ -548,7 +569,7 @@ func writeReport(w io.Writer, format string, rows []client.ReportRow, t trustInf
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write(reportRecord(r)); err != nil {
+		if err := cw.Write(reportRecordOf(r)); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/petro-network/petro/client/light"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -39,6 +41,36 @@ func TestAuditTrust(t *testing.T) {
 	val.WaitReady(3, 60*time.Second)
 	full.WaitReady(3, 60*time.Second)
 	genesis := filepath.Join(val.Home, "config", "genesis.json")
+
+	// One settled round (the testnet's quorum is 2), for the bundle's report.
+	cc := val.Conn()
+	rq := reservetypes.NewQueryClient(cc)
+	open, err := rq.OpenRound(context.Background(), &reservetypes.QueryOpenRoundRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lots, err := rq.Lots(context.Background(), &reservetypes.QueryLotsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"oracle0", "oracle1"} {
+		w := wallet{t: t, key: tn.Key(t, name), chainID: tn.Manifest.ChainID, cc: cc}
+		m := attestMsg(w.addr(), open.RoundId, 1000*barrel, 70*ptr)
+		m.GetAttest().Lots = nil
+		for _, l := range lots.Lots {
+			m.GetAttest().Lots = append(m.GetAttest().Lots, &reservetypes.LotReport{LotId: l.Id, Barrels: 1000 * barrel})
+		}
+		w.ok("attest", m)
+	}
+	if err := Eventually(30*time.Second, func() error {
+		r, err := rq.OpenRound(context.Background(), &reservetypes.QueryOpenRoundRequest{})
+		if err != nil || r.RoundId == open.RoundId {
+			return fmt.Errorf("round %d not settled (%v)", open.RoundId, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	audit := func(env []string, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
@@ -186,6 +218,89 @@ func TestAuditTrust(t *testing.T) {
 		out, errOut, code := audit(nil, "check", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr(), "--node", proxy)
 		wantCode(t, "forged proof", 1, out, errOut, code)
 		oneLine(t, errOut, "verification failed at height", "invalid proof")
+	})
+
+	t.Run("bundle re-verified offline", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "audit.bundle")
+		out, errOut, code := audit(nil, "bundle", "--out", path, "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
+		wantCode(t, "audit bundle", 0, out, errOut, code)
+		t.Logf("bundle:\n%s", out)
+		// The nodes are gone: verify-bundle needs none.
+		val.Kill()
+		full.Kill()
+		cmd := exec.Command(Binary(t), "audit", "verify-bundle", path)
+		vout, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("verify-bundle: %v\n%s", err, vout)
+		}
+		for _, want := range []string{"OFFLINE RE-VERIFIED bundle", "VERIFIED backing at height", "lot ayacucho-1", "1000 bbl", "round_id,settled_height"} {
+			if !strings.Contains(string(vout), want) {
+				t.Errorf("verify-bundle output lacks %q:\n%s", want, vout)
+			}
+		}
+		bz, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, figs, err := light.VerifyBundle(ctx, bz); err != nil || len(figs.Rounds) != 1 {
+			t.Fatalf("VerifyBundle: %v", err)
+		}
+		// A flipped byte anywhere is detected: ~400 offsets spread over the
+		// file, and its first and last bytes.
+		step := len(bz)/400 + 1
+		flipped := 0
+		for off := 0; off < len(bz); off += step {
+			for _, o := range []int{off, len(bz) - 1} {
+				mod := append([]byte(nil), bz...)
+				mod[o] ^= 0x01
+				if _, _, err := light.VerifyBundle(ctx, mod); err == nil {
+					t.Fatalf("a flipped bit at offset %d of %d went unnoticed", o, len(bz))
+				}
+				flipped++
+			}
+		}
+		// A forger who also rewrites the digest is caught by the proofs and
+		// signatures: a changed figure, node answer or header.
+		b, err := light.DecodeBundle(bz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, forge := range map[string]func(b *light.Bundle){
+			"figure": func(b *light.Bundle) {
+				b.Figures = bytes.Replace(b.Figures, []byte(`"Supply":`), []byte(`"Supply":1`), 1)
+			},
+			"node answer": func(b *light.Bundle) {
+				for i, e := range b.Exchanges {
+					if e.Method == "/petro.token.v1.Query/Supply" {
+						r := &tokentypes.QuerySupplyResponse{}
+						mustUnmarshal(t, e.Response, r)
+						r.Amount += 5_000_000 * ptr
+						b.Exchanges[i].Response = mustMarshal(t, r)
+					}
+				}
+			},
+			"header": func(b *light.Bundle) {
+				last := b.LightBlocks[len(b.LightBlocks)-1]
+				last[len(last)/2] ^= 0x01
+			},
+		} {
+			fb, err := light.DecodeBundle(bz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forge(fb)
+			enc, err := fb.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := light.VerifyBundle(ctx, enc); err == nil {
+				t.Fatalf("a forged %s with a recomputed digest verified", name)
+			} else {
+				t.Logf("forged %s: %v", name, err)
+			}
+		}
+		t.Logf("%d flipped bytes detected in a %d-byte bundle of %d headers and %d node answers", flipped, len(bz), len(b.LightBlocks), len(b.Exchanges))
 	})
 }
 
