@@ -92,7 +92,7 @@ attested reserve, now (check) or over a range of heights (report).
 	pf.Duration(flagTrustPeriod, light.DefaultTrustPeriod, "how old the trusted header may be")
 	pf.Duration(flagMaxLag, light.DefaultMaxLag, "refuse a latest header older than this (about ten block times under load × 3)")
 	pf.Int64(flagMaxAhead, light.DefaultMaxAhead, "refuse when a witness is more than this many blocks ahead of the primary")
-	cmd.AddCommand(newAuditCheckCmd(), newAuditReportCmd(), newAuditBundleCmd(), newAuditVerifyBundleCmd())
+	cmd.AddCommand(newAuditCheckCmd(), newAuditReportCmd(), newAuditBalanceCmd(), newAuditLedgerCmd(), newAuditBundleCmd(), newAuditVerifyBundleCmd())
 	return cmd
 }
 

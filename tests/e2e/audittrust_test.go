@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/petro-network/petro/client/light"
+	txtypes "github.com/petro-network/petro/types/tx"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
@@ -58,7 +61,7 @@ func TestAuditTrust(t *testing.T) {
 		m := attestMsg(w.addr(), open.RoundId, 1000*barrel, 70*ptr)
 		m.GetAttest().Lots = nil
 		for _, l := range lots.Lots {
-			m.GetAttest().Lots = append(m.GetAttest().Lots, &reservetypes.LotReport{LotId: l.Id, Barrels: 1000 * barrel})
+			m.GetAttest().Lots = append(m.GetAttest().Lots, &reservetypes.LotReport{LotId: l.Id, Barrels: 3_000_000 * barrel})
 		}
 		w.ok("attest", m)
 	}
@@ -71,6 +74,15 @@ func TestAuditTrust(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// An issue and a redemption request, for the ledger and balance audits.
+	holder := Key(t, 610)
+	holderAddr := holder.PubKey().Address().String()
+	issuer := wallet{t: t, key: tn.Key(t, "issuer"), chainID: tn.Manifest.ChainID, cc: cc}
+	issued := issuer.ok("issue", &txtypes.Msg{Sum: &txtypes.Msg_Issue{Issue: &tokentypes.MsgIssue{Issuer: issuer.addr(), Recipient: holderAddr, Amount: 1000 * ptr}}})
+	instr := sha256.Sum256([]byte("tank 7"))
+	(wallet{t: t, key: holder, chainID: tn.Manifest.ChainID, cc: cc}).ok("redeem", &txtypes.Msg{Sum: &txtypes.Msg_RequestRedemption{
+		RequestRedemption: &tokentypes.MsgRequestRedemption{Owner: holderAddr, Amount: 10 * ptr, SettlementInstructionHash: instr[:]}}})
+	issueHeight := issued.Height
 
 	audit := func(env []string, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
@@ -220,6 +232,52 @@ func TestAuditTrust(t *testing.T) {
 		oneLine(t, errOut, "verification failed at height", "invalid proof")
 	})
 
+	t.Run("balance", func(t *testing.T) {
+		out, errOut, code := audit(nil, "balance", holderAddr, "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
+		wantCode(t, "audit balance", 0, out, errOut, code)
+		if !strings.HasPrefix(out, "VERIFIED balance of "+holderAddr) || !strings.Contains(out, ": 990 PTR") {
+			t.Fatalf("audit balance:\n%s", out)
+		}
+		proxy := startForgingProxy(t, val.GRPCAddr(), "/petro.token.v1.Query/Balance", func(bz []byte) []byte {
+			r := &tokentypes.QueryBalanceResponse{}
+			mustUnmarshal(t, bz, r)
+			r.Balance.Amount += 1000 * ptr
+			return mustMarshal(t, r)
+		})
+		out, errOut, code = audit(nil, "balance", holderAddr, "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr(), "--node", proxy)
+		wantCode(t, "forged balance", 1, out, errOut, code)
+		oneLine(t, errOut, "verification failed at height", "balance of "+holderAddr)
+	})
+
+	t.Run("ledger", func(t *testing.T) {
+		out, errOut, code := audit(nil, "ledger", "--from", "2", "--format", "csv", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
+		wantCode(t, "audit ledger", 0, out, errOut, code)
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("ledger csv (%v):\n%s", err, out)
+		}
+		if r := recs[1]; r[0] != strconv.FormatInt(issueHeight, 10) || r[1] != "issue" || r[2] != "1000" || r[3] != "0" {
+			t.Fatalf("ledger row %q, want the issue at height %d", r, issueHeight)
+		}
+		out, errOut, code = audit(nil, "ledger", "--from", "2", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
+		wantCode(t, "audit ledger (text)", 0, out, errOut, code)
+		if !strings.Contains(out, "VERIFIED issuance and burn ledger") || !strings.Contains(out, "REDEMPTION_STATUS_REQUESTED") {
+			t.Fatalf("ledger:\n%s", out)
+		}
+		// A node hiding the issue (totals at the issue height as before) is caught.
+		proxy := startForgingProxy(t, val.GRPCAddr(), "/petro.token.v1.Query/Totals", func(bz []byte) []byte {
+			r := &tokentypes.QueryTotalsResponse{}
+			mustUnmarshal(t, bz, r)
+			if r.Height >= issueHeight {
+				r.Totals.Issued -= 1000 * ptr
+			}
+			return mustMarshal(t, r)
+		})
+		out, errOut, code = audit(nil, "ledger", "--from", "2", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr(), "--node", proxy)
+		wantCode(t, "ledger with hidden issue", 1, out, errOut, code)
+		oneLine(t, errOut, "verification failed at height", "totals")
+	})
+
 	t.Run("bundle re-verified offline", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "audit.bundle")
 		out, errOut, code := audit(nil, "bundle", "--out", path, "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
@@ -233,7 +291,7 @@ func TestAuditTrust(t *testing.T) {
 		if err != nil {
 			t.Fatalf("verify-bundle: %v\n%s", err, vout)
 		}
-		for _, want := range []string{"OFFLINE RE-VERIFIED bundle", "VERIFIED backing at height", "lot ayacucho-1", "1000 bbl", "round_id,settled_height"} {
+		for _, want := range []string{"OFFLINE RE-VERIFIED bundle", "VERIFIED backing at height", "lot ayacucho-1", "3000000 bbl", "round_id,settled_height"} {
 			if !strings.Contains(string(vout), want) {
 				t.Errorf("verify-bundle output lacks %q:\n%s", want, vout)
 			}
