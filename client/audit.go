@@ -304,12 +304,13 @@ type BackingAudit struct {
 	CoverageBps uint64 // recomputed with x/reserve/keeper.CoverageBps
 	AgeSeconds  int64  // backing block time − round observation time
 	Status      reservetypes.BackingStatus
+	Oracles     []*reservetypes.OracleRecord // each oracle's counters, proven
 }
 
 // AuditBacking verifies the backing at height (0: the latest verifiable)
 // end to end: the stored backing record, supply, reserve and token
 // params, the latest settled round and each of its lots are proven
-// against the light-client app hash; available barrels, capacity,
+// against the light-client app hash, as are the oracles' counters; available barrels, capacity,
 // coverage and status are then recomputed with the chain's own formulas
 // and must match the stored record. Delivered barrels (redemptions
 // fulfilled since the round) are taken from the proven record.
@@ -337,6 +338,9 @@ func (a *Auditor) AuditBacking(ctx context.Context, height int64) (*BackingAudit
 		return nil, err
 	}
 	out.HardCap = tp.HardCap
+	if out.Oracles, err = a.VerifiedOracles(ctx, h); err != nil {
+		return nil, err
+	}
 	b := out.Backing
 	mismatch := func(what string, stored, recomputed any) error {
 		return &VerificationError{Height: h, What: fmt.Sprintf("backing %s %v", what, stored),
@@ -505,4 +509,41 @@ func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func
 		}
 	}
 	return rows, nil
+}
+
+// VerifiedOracles are the oracles' counters (reports, misses, outliers,
+// last round) stored at height, each proven (an oracle that never reported
+// is proven absent and reads zero). The list of oracles is the node's: a
+// proof shows each record, not that no oracle was left out.
+func (a *Auditor) VerifiedOracles(ctx context.Context, height int64) ([]*reservetypes.OracleRecord, error) {
+	h, err := a.Height(ctx, height)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.C.Reserve.Oracles(ctx, &reservetypes.QueryOraclesRequest{Height: h, Prove: true})
+	if err != nil {
+		return nil, queryErr(h, "oracles", err)
+	}
+	recs, proofs := res.GetOracles(), res.GetProofs()
+	if len(proofs) != len(recs) {
+		return nil, &VerificationError{Height: h, What: fmt.Sprintf("%d oracles", len(recs)),
+			Err: fmt.Errorf("%w: %d proofs for %d oracles", ErrInvalidProof, len(proofs), len(recs))}
+	}
+	for i, r := range recs {
+		if r == nil {
+			return nil, &VerificationError{Height: h, What: fmt.Sprintf("oracle #%d", i), Err: fmt.Errorf("%w: empty record", ErrInvalidProof)}
+		}
+		addr, err := crypto.AddressFromBech32(r.Address)
+		if err != nil {
+			return nil, &VerificationError{Height: h, What: "oracle " + r.Address, Err: fmt.Errorf("%w: %v", ErrInvalidProof, err)}
+		}
+		what := fmt.Sprintf("oracle %s (reports %d, misses %d, outliers %d, last round %d)", r.Address, r.Reports, r.Misses, r.Outliers, r.LastRound)
+		p := proofs[i]
+		if err := a.verify(ctx, h, res.GetHeight(), what, func(appHash []byte) error {
+			return VerifyMessage(appHash, h, reservetypes.OracleKey(addr), r, &reservetypes.OracleRecord{Address: r.Address}, p)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
 }

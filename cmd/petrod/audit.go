@@ -311,6 +311,7 @@ type checkResult struct {
 	AgeSeconds       int64       `json:"attestation_age_seconds"`
 	Price            string      `json:"price_usd_per_barrel"`
 	Lots             []lotResult `json:"lots"`
+	Oracles          []oracleRes `json:"oracles"`
 	Reserve          string      `json:"reserve_barrels"`
 	Delivered        string      `json:"delivered_barrels"`
 	Available        string      `json:"available_barrels"`
@@ -322,6 +323,14 @@ type checkResult struct {
 	MaxAgeSeconds    uint64      `json:"max_age_seconds"`
 	BackingComputed  string      `json:"backing_computed_at"`
 	StatusSinceBlock int64       `json:"status_since_height"`
+}
+
+type oracleRes struct {
+	Address   string `json:"address"`
+	Reports   uint64 `json:"reports"`
+	Misses    uint64 `json:"misses"`
+	Outliers  uint64 `json:"outliers"`
+	LastRound uint64 `json:"last_round"`
 }
 
 type lotResult struct {
@@ -390,6 +399,10 @@ func checkResultOf(r *client.BackingAudit, t trustInfo) checkResult {
 	if r.Round != nil {
 		out.Round, out.ObservedAt, out.Price = r.Round.Id, auditTime(r.Round.ObservedAtUnix), auditDecimal(r.Round.Price)
 	}
+	out.Oracles = []oracleRes{}
+	for _, o := range r.Oracles {
+		out.Oracles = append(out.Oracles, oracleRes{o.Address, o.Reports, o.Misses, o.Outliers, o.LastRound})
+	}
 	for _, l := range r.Lots {
 		out.Lots = append(out.Lots, lotResult{ID: l.Lot.Id, Field: l.Lot.Field, Barrels: auditDecimal(l.Barrels), Active: l.Active})
 	}
@@ -429,6 +442,9 @@ func printCheck(w io.Writer, r *client.BackingAudit, t trustInfo) {
 	fmt.Fprintf(tw, "capacity\t%s PTR (recomputed: %s bbl per PTR, margin %s %%, hard cap %s PTR)\n",
 		auditDecimal(r.Capacity), auditDecimal(r.Params.BarrelsPerToken), auditPct(uint64(r.Params.MarginBps)), auditDecimal(r.HardCap))
 	fmt.Fprintf(tw, "coverage\t%s %%\n", auditPct(r.CoverageBps))
+	for _, o := range r.Oracles {
+		fmt.Fprintf(tw, "oracle %s\t%d reports, %d misses, %d outliers, last round %d\n", o.Address, o.Reports, o.Misses, o.Outliers, o.LastRound)
+	}
 	tw.Flush()
 }
 

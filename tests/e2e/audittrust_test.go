@@ -218,6 +218,24 @@ func TestAuditTrust(t *testing.T) {
 		oneLine(t, errOut, "verification failed at height", "token supply")
 	})
 
+	t.Run("altered oracle counter", func(t *testing.T) {
+		out, errOut, code := audit(nil, "check", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr())
+		wantCode(t, "audit check", 0, out, errOut, code)
+		if want := "oracle " + tn.Key(t, "oracle0").PubKey().Address().String(); !strings.Contains(out, want) || !strings.Contains(out, "1 reports, 0 misses") {
+			t.Fatalf("check output lacks %q with its counters:\n%s", want, out)
+		}
+		proxy := startForgingProxy(t, val.GRPCAddr(), "/petro.reserve.v1.Query/Oracles", func(bz []byte) []byte {
+			r := &reservetypes.QueryOraclesResponse{}
+			mustUnmarshal(t, bz, r)
+			r.Oracles[0].Outliers = 0
+			r.Oracles[0].Misses += 3
+			return mustMarshal(t, r)
+		})
+		out, errOut, code = audit(nil, "check", "--node-rpc", val.RPCAddr(), "--witness", full.RPCAddr(), "--node", proxy)
+		wantCode(t, "altered oracle", 1, out, errOut, code)
+		oneLine(t, errOut, "verification failed at height", "misses 3")
+	})
+
 	t.Run("forged proof", func(t *testing.T) {
 		proxy := startForgingProxy(t, val.GRPCAddr(), "/petro.token.v1.Query/Supply", func(bz []byte) []byte {
 			r := &tokentypes.QuerySupplyResponse{}

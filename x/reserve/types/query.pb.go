@@ -768,6 +768,7 @@ func (x *QueryLotsResponse) GetProofs() []*proof.Proof {
 type QueryOraclesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"` // #16
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -809,10 +810,20 @@ func (x *QueryOraclesRequest) GetHeight() int64 {
 	return 0
 }
 
+func (x *QueryOraclesRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryOraclesResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Oracles       []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
-	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Oracles []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
+	Height  int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	// #16: with prove, one proof per oracle, in order: its record's key
+	// (an absence proof for an oracle that never reported).
+	Proofs        []*proof.Proof `protobuf:"bytes,3,rep,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -859,6 +870,13 @@ func (x *QueryOraclesResponse) GetHeight() int64 {
 		return x.Height
 	}
 	return 0
+}
+
+func (x *QueryOraclesResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
 }
 
 type HistoryEntry struct {
@@ -1233,12 +1251,14 @@ const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\x11QueryLotsResponse\x12)\n" +
 	"\x04lots\x18\x01 \x03(\v2\x15.petro.reserve.v1.LotR\x04lots\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12-\n" +
-	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"-\n" +
+	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"C\n" +
 	"\x13QueryOraclesRequest\x12\x16\n" +
-	"\x06height\x18\x01 \x01(\x03R\x06height\"h\n" +
+	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
+	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x97\x01\n" +
 	"\x14QueryOraclesResponse\x128\n" +
 	"\aoracles\x18\x01 \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12\x16\n" +
-	"\x06height\x18\x02 \x01(\x03R\x06height\"\xf4\x01\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12-\n" +
+	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"\xf4\x01\n" +
 	"\fHistoryEntry\x12\x19\n" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12%\n" +
 	"\x0esettled_height\x18\x02 \x01(\x03R\rsettledHeight\x12(\n" +
@@ -1331,34 +1351,35 @@ var file_petro_reserve_v1_query_proto_depIdxs = []int32{
 	24, // 9: petro.reserve.v1.QueryLotsResponse.lots:type_name -> petro.reserve.v1.Lot
 	21, // 10: petro.reserve.v1.QueryLotsResponse.proofs:type_name -> petro.proof.v1.Proof
 	25, // 11: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
-	0,  // 12: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
-	15, // 13: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
-	1,  // 14: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	26, // 15: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
-	21, // 16: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
-	2,  // 17: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
-	4,  // 18: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
-	5,  // 19: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
-	7,  // 20: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
-	9,  // 21: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
-	11, // 22: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
-	13, // 23: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
-	16, // 24: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
-	18, // 25: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
-	3,  // 26: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
-	6,  // 27: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
-	6,  // 28: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
-	8,  // 29: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
-	10, // 30: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
-	12, // 31: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
-	14, // 32: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
-	17, // 33: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
-	19, // 34: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
-	26, // [26:35] is the sub-list for method output_type
-	17, // [17:26] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	21, // 12: petro.reserve.v1.QueryOraclesResponse.proofs:type_name -> petro.proof.v1.Proof
+	0,  // 13: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	15, // 14: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
+	1,  // 15: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	26, // 16: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
+	21, // 17: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	2,  // 18: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
+	4,  // 19: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
+	5,  // 20: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
+	7,  // 21: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
+	9,  // 22: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
+	11, // 23: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
+	13, // 24: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
+	16, // 25: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
+	18, // 26: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
+	3,  // 27: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
+	6,  // 28: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
+	6,  // 29: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
+	8,  // 30: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
+	10, // 31: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
+	12, // 32: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
+	14, // 33: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
+	17, // 34: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
+	19, // 35: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
+	27, // [27:36] is the sub-list for method output_type
+	18, // [18:27] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_query_proto_init() }
