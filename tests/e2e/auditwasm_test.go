@@ -1,0 +1,191 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/petro-network/petro/crypto"
+	tokentypes "github.com/petro-network/petro/x/token/types"
+)
+
+// wasmHarness loads the Go verifier compiled to WebAssembly into V8 (Node)
+// and runs petroAudit(CFG): it prints "RESULT <json>" or "ERROR <reason>".
+const wasmHarness = `
+globalThis.fs = require("fs");
+require(process.env.WASM_EXEC);
+const go = new Go();
+WebAssembly.instantiate(fs.readFileSync(process.env.WASM), go.importObject).then(r => {
+  go.run(r.instance);
+  return petroAudit(process.env.CFG);
+}).then(res => { console.log("RESULT " + res); process.exit(0); },
+        err => { console.log("ERROR " + (err && err.message)); process.exit(1); });
+`
+
+// TestAuditWasm builds the in-browser verifier (client/browser/wasm) for
+// js/wasm and runs it in V8 against a real node's REST gateway and
+// CometBFT RPC: honest, it returns the proven figures; through a proxy
+// that alters the supply in the REST answer, or serves a header with a
+// forged app hash, it fails naming the lie. (Headless Chromium is not on
+// every machine; Node runs the same wasm on the same V8.)
+func TestAuditWasm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("node test")
+	}
+	nodeJS, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node (V8) to run the wasm verifier")
+	}
+	dir := t.TempDir()
+	wasm := filepath.Join(dir, "petro-audit.wasm")
+	build := exec.Command("go", "build", "-tags", "force32bit", "-o", wasm, "./client/browser/wasm")
+	build.Dir = filepath.Join("..", "..")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build wasm: %v\n%s", err, out)
+	}
+	harness := filepath.Join(dir, "harness.js")
+	if err := os.WriteFile(harness, []byte(wasmHarness), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	holder := Key(t, 620)
+	n := NewSingleNode(t, e2eChainID, []crypto.Address{holder.PubKey().Address()}, 5*ptr, 200*time.Millisecond)
+	n.Start()
+	n.WaitReady(3, 60*time.Second)
+	one := int64(1)
+	blk, err := n.RPC().Block(context.Background(), &one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpcURL := fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort)
+
+	run := func(rest, rpc string) (string, error) {
+		t.Helper()
+		cfg, _ := json.Marshal(map[string]any{"rest": rest, "rpc": rpc, "chain_id": e2eChainID,
+			"trust_height": 1, "trust_hash": blk.Block.Hash().String(), "max_lag_seconds": 600})
+		cmd := exec.Command(nodeJS, harness)
+		// Go's js/wasm net/http uses fetch unless argv0 says "node".
+		cmd.Args[0] = "v8-petro-audit"
+		cmd.Env = append(os.Environ(), "WASM="+wasm, "CFG="+string(cfg),
+			"WASM_EXEC="+filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+
+	// Honest: the figures are the chain's.
+	out, err := run(n.APIURL(), rpcURL)
+	if err != nil || !strings.HasPrefix(out, "RESULT ") {
+		t.Fatalf("honest node: %v\n%s", err, out)
+	}
+	var res struct {
+		Height     int64  `json:"height"`
+		Supply     uint64 `json:"supply"`
+		Status     string `json:"status"`
+		HeaderHash string `json:"header_hash"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(out, "RESULT ")), &res); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := tokentypes.NewQueryClient(n.Conn()).Supply(context.Background(), &tokentypes.QuerySupplyRequest{Height: res.Height})
+	if err != nil || res.Supply != sup.Amount || res.HeaderHash == "" {
+		t.Fatalf("wasm result %+v, chain supply %v (%v)", res, sup, err)
+	}
+	t.Logf("wasm verified: %s", out)
+
+	// A REST gateway that inflates the supply is caught.
+	liar := startRESTProxy(t, n.APIURL(), "/petro/token/v1/supply", func(m map[string]any) {
+		a, _ := strconv.ParseUint(fmt.Sprint(m["amount"]), 10, 64)
+		m["amount"] = strconv.FormatUint(a+1000*ptr, 10)
+	})
+	out, err = run(liar, rpcURL)
+	if err == nil || !strings.Contains(out, "ERROR verification failed at height") || !strings.Contains(out, "token supply") {
+		t.Fatalf("lying REST: %v\n%s", err, out)
+	}
+	t.Logf("lying REST: %s", out)
+
+	// An RPC serving a forged header is caught.
+	forged := startRPCProxyGET(t, rpcURL)
+	out, err = run(n.APIURL(), forged)
+	if err == nil || !strings.HasPrefix(out, "ERROR ") {
+		t.Fatalf("forged header: %v\n%s", err, out)
+	}
+	t.Logf("forged header: %s", out)
+}
+
+// startRESTProxy forwards to target, rewriting the JSON answers of path.
+func startRESTProxy(t *testing.T, target, path string, alter func(map[string]any)) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Request.URL.Path != path {
+			return nil
+		}
+		bz, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		var m map[string]any
+		if json.Unmarshal(bz, &m) == nil {
+			alter(m)
+			bz, _ = json.Marshal(m)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(bz))
+		r.ContentLength = int64(len(bz))
+		r.Header.Set("Content-Length", strconv.Itoa(len(bz)))
+		return nil
+	}
+	return serveLoopback(t, rp)
+}
+
+// startRPCProxyGET forwards CometBFT URI-form RPC, replacing the app hash
+// of every header in a /commit answer.
+func startRPCProxyGET(t *testing.T, target string) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Request.URL.Path != "/commit" {
+			return nil
+		}
+		bz, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		var m map[string]any
+		if json.Unmarshal(bz, &m) == nil {
+			if res, ok := m["result"].(map[string]any); ok {
+				alterAppHash("commit", res)
+			}
+			bz, _ = json.Marshal(m)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(bz))
+		r.ContentLength = int64(len(bz))
+		r.Header.Set("Content-Length", strconv.Itoa(len(bz)))
+		return nil
+	}
+	return serveLoopback(t, rp)
+}
+
+func serveLoopback(t *testing.T, h http.Handler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String()
+}
