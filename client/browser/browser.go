@@ -331,8 +331,31 @@ type Result struct {
 	Round       uint64   `json:"round_id"`
 	Price       uint64   `json:"price"`
 	Headroom    uint64   `json:"issuable_headroom"` // 0 unless status is OK
-	Redemptions []string `json:"redemptions"`       // "id status amount", each proven
-	Assumption  string   `json:"assumption"`
+	Redemptions []Redemption `json:"redemptions"` // each proven
+	Rounds      []Round      `json:"rounds"`      // every settled round, each proven (the chart)
+	Assumption  string       `json:"assumption"`
+}
+
+// Redemption is one proven redemption record.
+type Redemption struct {
+	ID     uint64 `json:"id"`
+	Owner  string `json:"owner"`
+	Amount uint64 `json:"amount"`
+	Status string `json:"status"` // REQUESTED, ACCEPTED, FULFILLED, REJECTED, EXPIRED
+}
+
+// Round is one proven report row (client.ReportRow).
+type Round struct {
+	ID            uint64 `json:"id"`
+	SettledHeight int64  `json:"settled_height"`
+	ObservedAt    string `json:"observed_at"`
+	Reserve       uint64 `json:"reserve_barrels"`
+	Price         uint64 `json:"price"`
+	Supply        uint64 `json:"supply"`
+	CoverageBps   uint64 `json:"coverage_bps"`
+	Status        string `json:"status"`
+	HeaderHash    string `json:"header_hash"`
+	AppHash       string `json:"app_hash"`
 }
 
 // Audit verifies the backing at the latest height from cfg's nodes.
@@ -355,7 +378,8 @@ func Audit(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	out := &Result{Height: b.Height, HeaderHash: fmt.Sprintf("%X", b.Anchor.HeaderHash), HeaderTime: b.Anchor.HeaderTime.UTC().Format(time.RFC3339),
 		AppHash: fmt.Sprintf("%X", b.AppHash), Status: strings.TrimPrefix(b.Status.String(), "BACKING_STATUS_"),
-		Supply: b.Supply, Capacity: b.Capacity, Available: b.Available, CoverageBps: b.CoverageBps, Redemptions: []string{},
+		Supply: b.Supply, Capacity: b.Capacity, Available: b.Available, CoverageBps: b.CoverageBps,
+		Redemptions: []Redemption{}, Rounds: []Round{},
 		Assumption: "more than 1/3 of the validator power of the trusted header is honest; no witness is consulted by the page"}
 	if b.Round != nil {
 		out.Round, out.Price = b.Round.Id, b.Round.Price
@@ -368,7 +392,18 @@ func Audit(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	for _, r := range reds {
-		out.Redemptions = append(out.Redemptions, fmt.Sprintf("%d %s %d", r.Id, strings.TrimPrefix(r.Status.String(), "REDEMPTION_STATUS_"), r.Amount))
+		out.Redemptions = append(out.Redemptions, Redemption{ID: r.Id, Owner: r.Owner, Amount: r.Amount,
+			Status: strings.TrimPrefix(r.Status.String(), "REDEMPTION_STATUS_")})
+	}
+	rows, err := a.AuditRounds(ctx, 1, b.Height, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out.Rounds = append(out.Rounds, Round{ID: r.RoundID, SettledHeight: r.SettledHeight,
+			ObservedAt: time.Unix(r.ObservedAtUnix, 0).UTC().Format(time.RFC3339), Reserve: r.ReserveBarrels, Price: r.Price,
+			Supply: r.Supply, CoverageBps: r.CoverageBps, Status: strings.TrimPrefix(r.Status.String(), "BACKING_STATUS_"),
+			HeaderHash: fmt.Sprintf("%X", r.Anchor.HeaderHash), AppHash: fmt.Sprintf("%X", r.Anchor.AppHash)})
 	}
 	return out, nil
 }

@@ -125,6 +125,76 @@ func TestAuditWasm(t *testing.T) {
 		t.Fatalf("forged header: %v\n%s", err, out)
 	}
 	t.Logf("forged header: %s", out)
+
+	// The standalone page in headless Chromium, served from the test's own
+	// origin (the auditor's copy, not the node's), which also forwards
+	// /rest/ and /rpc/ to the node, honestly or lying.
+	t.Run("page in chromium", func(t *testing.T) {
+		chrome := chromiumPath(t)
+		pageDir := filepath.Join("..", "..", "client", "browser", "page")
+		wasmExec := filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js")
+		origin := func(lie bool) string {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/petro-audit.wasm", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/wasm")
+				http.ServeFile(w, r, wasm)
+			})
+			mux.HandleFunc("/wasm_exec.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, wasmExec) })
+			mux.Handle("/", http.FileServer(http.Dir(pageDir)))
+			restURL, _ := url.Parse(n.APIURL())
+			rest := httputil.NewSingleHostReverseProxy(restURL)
+			if lie {
+				rest.ModifyResponse = func(r *http.Response) error {
+					if r.Request.URL.Path != "/petro/token/v1/supply" {
+						return nil
+					}
+					bz, _ := io.ReadAll(r.Body)
+					r.Body.Close()
+					var m map[string]any
+					if json.Unmarshal(bz, &m) == nil {
+						a, _ := strconv.ParseUint(fmt.Sprint(m["amount"]), 10, 64)
+						m["amount"] = strconv.FormatUint(a+1000*ptr, 10)
+						bz, _ = json.Marshal(m)
+					}
+					r.Body = io.NopCloser(bytes.NewReader(bz))
+					r.ContentLength = int64(len(bz))
+					r.Header.Set("Content-Length", strconv.Itoa(len(bz)))
+					return nil
+				}
+			}
+			mux.Handle("/rest/", http.StripPrefix("/rest", rest))
+			rpcU, _ := url.Parse(rpcURL)
+			mux.Handle("/rpc/", http.StripPrefix("/rpc", httputil.NewSingleHostReverseProxy(rpcU)))
+			return serveLoopback(t, mux)
+		}
+		page := func(base string) string {
+			q := url.Values{"rest": {base + "/rest"}, "rpc": {base + "/rpc"}, "chain_id": {e2eChainID}, "trust_height": {"1"},
+				"trust_hash": {blk.Block.Hash().String()}, "max_lag_seconds": {"600"}, "auto": {"1"}}
+			for attempt := 0; ; attempt++ {
+				dom := runChromium(t, chrome, "--virtual-time-budget=60000", "--dump-dom", base+"/index.html?"+q.Encode())
+				if strings.Contains(dom, `data-result=`) || attempt == 2 {
+					return dom
+				}
+			}
+		}
+		dom := page(origin(false))
+		if !strings.Contains(dom, `data-result="verified"`) {
+			t.Fatalf("honest node: the page did not verify:\n%s", dom)
+		}
+		wantSupply := ">" + strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%08d", res.Supply/ptr, res.Supply%ptr), "0"), ".") + "<"
+		for _, want := range []string{wantSupply, "blocked: backing is STALE", "reported by node, not verified", `class="badge verified">VERIFIED`} {
+			if !strings.Contains(dom, want) {
+				t.Errorf("verified page lacks %q", want)
+			}
+		}
+		dom = page(origin(true))
+		if !strings.Contains(dom, `data-result="failed"`) || !strings.Contains(dom, "verification failed at height") {
+			t.Fatalf("lying node: the page did not show the failure:\n%s", dom)
+		}
+		if strings.Contains(dom, `<div id="figures">`) {
+			t.Fatalf("lying node: the page shows figures:\n%s", dom)
+		}
+	})
 }
 
 // startRESTProxy forwards to target, rewriting the JSON answers of path.
