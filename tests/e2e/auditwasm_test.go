@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/crypto"
+	txtypes "github.com/petro-network/petro/types/tx"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
@@ -63,10 +68,38 @@ func TestAuditWasm(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A settled round (status OK) and a redemption request, for the page.
 	holder := Key(t, 620)
-	n := NewSingleNode(t, e2eChainID, []crypto.Address{holder.PubKey().Address()}, 5*ptr, 200*time.Millisecond)
+	oracles := []*crypto.PrivKey{Key(t, 621), Key(t, 622)}
+	n := NewSingleNodeWith(t, e2eChainID, func(gs *app.GenesisState) {
+		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: holder.PubKey().Address().String(), Amount: 5 * ptr})
+		for _, k := range oracles {
+			addr := k.PubKey().Address().String()
+			gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: addr, Amount: ptr})
+			gs.Authority.Roles = append(gs.Authority.Roles, &authoritytypes.RoleGrant{Address: addr, Role: authoritytypes.Role_ROLE_ORACLE})
+		}
+		gs.Reserve.Params.Quorum = 2
+		gs.Reserve.Params.MaxAgeSeconds = 3600
+		cert := sha256.Sum256([]byte("cert"))
+		gs.Reserve.Lots = []*reservetypes.Lot{{Id: "ayacucho-1", Field: "ayacucho-1", Category: reservetypes.LotCategory_LOT_CATEGORY_CERTIFIED_IN_GROUND,
+			Certifier: "test", CertificateHash: cert[:], ValidUntilUnix: time.Now().Add(24 * time.Hour).Unix()}}
+	}, 200*time.Millisecond)
 	n.Start()
-	n.WaitReady(3, 60*time.Second)
+	n.WaitReady(1, 60*time.Second)
+	cc := n.Conn()
+	rq := reservetypes.NewQueryClient(cc)
+	open, err := rq.OpenRound(context.Background(), &reservetypes.QueryOpenRoundRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range oracles {
+		w := wallet{t: t, key: o, chainID: e2eChainID, cc: cc}
+		w.ok("attest", attestMsg(w.addr(), open.RoundId, 1000*barrel, 70*ptr))
+	}
+	instr := sha256.Sum256([]byte("tank 9"))
+	r := (wallet{t: t, key: holder, chainID: e2eChainID, cc: cc}).ok("redeem", &txtypes.Msg{Sum: &txtypes.Msg_RequestRedemption{
+		RequestRedemption: &tokentypes.MsgRequestRedemption{Owner: holder.PubKey().Address().String(), Amount: 2 * ptr, SettlementInstructionHash: instr[:]}}})
+	n.WaitReady(r.Height+1, 30*time.Second)
 	one := int64(1)
 	blk, err := n.RPC().Block(context.Background(), &one)
 	if err != nil {
@@ -102,7 +135,7 @@ func TestAuditWasm(t *testing.T) {
 		t.Fatal(err)
 	}
 	sup, err := tokentypes.NewQueryClient(n.Conn()).Supply(context.Background(), &tokentypes.QuerySupplyRequest{Height: res.Height})
-	if err != nil || res.Supply != sup.Amount || res.HeaderHash == "" {
+	if err != nil || res.Supply != sup.Amount || res.HeaderHash == "" || res.Status != "OK" {
 		t.Fatalf("wasm result %+v, chain supply %v (%v)", res, sup, err)
 	}
 	t.Logf("wasm verified: %s", out)
@@ -182,7 +215,8 @@ func TestAuditWasm(t *testing.T) {
 			t.Fatalf("honest node: the page did not verify:\n%s", dom)
 		}
 		wantSupply := ">" + strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%08d", res.Supply/ptr, res.Supply%ptr), "0"), ".") + "<"
-		for _, want := range []string{wantSupply, "blocked: backing is STALE", "reported by node, not verified", `class="badge verified">VERIFIED`} {
+		for _, want := range []string{wantSupply, "reported by node, not verified", `class="badge verified">VERIFIED`,
+			`<td id="status">OK</td>`, "<td>REQUESTED</td>", `class="point"`, "<td>1000</td><td>70</td>"} {
 			if !strings.Contains(dom, want) {
 				t.Errorf("verified page lacks %q", want)
 			}
