@@ -766,9 +766,10 @@ func (x *QueryLotsResponse) GetProofs() []*proof.Proof {
 }
 
 type QueryOraclesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
-	Prove         bool                   `protobuf:"varint,2,opt,name=prove,proto3" json:"prove,omitempty"` // #16
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Height int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	// 2: pagination (#17)
+	Prove         bool `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"` // #16
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -821,9 +822,10 @@ type QueryOraclesResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Oracles []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
 	Height  int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	// 3: pagination (#17)
 	// #16: with prove, one proof per oracle, in order: its record's key
 	// (an absence proof for an oracle that never reported).
-	Proofs        []*proof.Proof `protobuf:"bytes,3,rep,name=proofs,proto3" json:"proofs,omitempty"`
+	Proofs        []*proof.Proof `protobuf:"bytes,4,rep,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1254,11 +1256,11 @@ const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"C\n" +
 	"\x13QueryOraclesRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\x12\x14\n" +
-	"\x05prove\x18\x02 \x01(\bR\x05prove\"\x97\x01\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\x97\x01\n" +
 	"\x14QueryOraclesResponse\x128\n" +
 	"\aoracles\x18\x01 \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12-\n" +
-	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"\xf4\x01\n" +
+	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"\xf4\x01\n" +
 	"\fHistoryEntry\x12\x19\n" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12%\n" +
 	"\x0esettled_height\x18\x02 \x01(\x03R\rsettledHeight\x12(\n" +
