@@ -43,8 +43,11 @@ const (
 	exitUnwitnessed = 3 // every figure verified against validator signatures, but no independent witness confirmed the headers
 )
 
-// envWitnesses lists witnesses (comma-separated) when --witness is not given.
-const envWitnesses = "PETRO_AUDIT_WITNESSES"
+// envWitnesses lists witnesses (comma-separated) when --witness is not
+// given. It is the name client.toml's conventions give the key "witness"
+// (PETRO_ + key): with the client.toml helpers (wallet-cli, #12), this
+// function becomes one clientKeys entry and fromClientConfig(pf, flagWitness).
+const envWitnesses = "PETRO_WITNESS"
 
 const auditTrustModel = `Trust model, in plain words:
   - The node you ask (--node, --node-rpc) is trusted for nothing. Every
@@ -101,7 +104,7 @@ const (
 	flagMaxAhead = "max-ahead"
 )
 
-// auditWitnesses are --witness, else $PETRO_AUDIT_WITNESSES.
+// auditWitnesses are --witness, else $PETRO_WITNESS.
 func auditWitnesses(cmd *cobra.Command) []string {
 	ws, _ := cmd.Flags().GetStringSlice(flagWitness)
 	if len(ws) == 0 && !cmd.Flags().Changed(flagWitness) {

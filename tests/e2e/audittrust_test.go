@@ -134,7 +134,7 @@ func TestAuditTrust(t *testing.T) {
 			}
 		}
 		// The witness list can come from the environment.
-		out, errOut, code = audit([]string{"PETRO_AUDIT_WITNESSES=" + full.RPCAddr()}, "check", "--node-rpc", val.RPCAddr(), "-o", "json")
+		out, errOut, code = audit([]string{"PETRO_WITNESS=" + full.RPCAddr()}, "check", "--node-rpc", val.RPCAddr(), "-o", "json")
 		wantCode(t, "audit check (witness from env)", 0, out, errOut, code)
 		var res struct {
 			Verified bool `json:"verified"`
