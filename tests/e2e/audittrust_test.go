@@ -175,7 +175,8 @@ func TestAuditTrust(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := Eventually(60*time.Second, func() error {
-			h := val.WaitReady(frozen+5, 60*time.Second)
+			// The witness (the full node) must be past it too, not only the validator.
+			h := full.WaitReady(frozen+5, 60*time.Second)
 			if h <= frozen+5 || time.Since(blk.Block.Time) < 5*time.Second {
 				return fmt.Errorf("height %d", h)
 			}
