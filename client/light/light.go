@@ -226,9 +226,15 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("light client: trust height %d hash %X: %w", trust.Height, trust.Hash, err)
 	}
 	l.lc = lc
+	// The root is trusted by the auditor, not by the witnesses: a witness
+	// that no longer has it (pruned, state-synced) does not make the audit
+	// unwitnessed, but one that serves another header is evidence.
 	if err := l.compare(ctx, trust.Height); err != nil {
 		return nil, err
 	}
+	l.mu.Lock()
+	delete(l.unconfirmed, trust.Height)
+	l.mu.Unlock()
 	return l, nil
 }
 
