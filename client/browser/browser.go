@@ -319,20 +319,20 @@ type Config struct {
 
 // Result is a verified audit for the page: every figure in it was proven.
 type Result struct {
-	Height      int64    `json:"height"`
-	HeaderHash  string   `json:"header_hash"`
-	HeaderTime  string   `json:"header_time"`
-	AppHash     string   `json:"app_hash"`
-	Status      string   `json:"status"`
-	Supply      uint64   `json:"supply"`
-	Capacity    uint64   `json:"capacity"`
-	Available   uint64   `json:"available_barrels"`
-	CoverageBps uint64   `json:"coverage_bps"`
-	Round       uint64   `json:"round_id"`
-	Price       uint64   `json:"price"`
-	Headroom    uint64   `json:"issuable_headroom"` // 0 unless status is OK
-	Redemptions []Redemption `json:"redemptions"` // each proven
-	Rounds      []Round      `json:"rounds"`      // every settled round, each proven (the chart)
+	Height      int64        `json:"height"`
+	HeaderHash  string       `json:"header_hash"`
+	HeaderTime  string       `json:"header_time"`
+	AppHash     string       `json:"app_hash"`
+	Status      string       `json:"status"`
+	Supply      uint64       `json:"supply"`
+	Capacity    uint64       `json:"capacity"`
+	Available   uint64       `json:"available_barrels"`
+	CoverageBps uint64       `json:"coverage_bps"`
+	Round       uint64       `json:"round_id"`
+	Price       uint64       `json:"price"`
+	Headroom    uint64       `json:"issuable_headroom"` // 0 unless status is OK
+	Redemptions []Redemption `json:"redemptions"`       // each proven
+	Rounds      []Round      `json:"rounds"`            // every settled round, each proven (the chart)
 	Assumption  string       `json:"assumption"`
 }
 

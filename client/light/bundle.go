@@ -81,8 +81,13 @@ func (b *Bundle) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(bz)
-	return append(bz, []byte("\nsha256 "+hex.EncodeToString(sum[:])+"\n")...), nil
+	return frame(bz), nil
+}
+
+// frame appends the digest line to body.
+func frame(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return append(body, []byte("\nsha256 "+hex.EncodeToString(sum[:])+"\n")...)
 }
 
 // DecodeBundle checks the digest and parses the file strictly.
