@@ -351,7 +351,11 @@ func newAuditCheckCmd() *cobra.Command {
 block minus one), or at --height: the stored backing record, supply, reserve
 and token parameters, the latest settled round and each of its lots are
 proven; available barrels, capacity, coverage and status are recomputed here
-with the chain's own formulas and must equal the stored record.`,
+with the chain's own formulas and must equal the stored record. The oracles'
+counters are proven too. The output names the header, the trust root, the
+witnesses and the assumption.
+
+` + auditTrustModel,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := newPrinter(cmd)
