@@ -127,6 +127,12 @@ type Headers struct {
 	RPC     string
 	ChainID string
 	HTTP    *http.Client
+	// Witnesses are other nodes' RPC URLs: every verified header is
+	// compared with theirs (a different one is evidence and fails);
+	// Witnessed says whether one confirmed them all.
+	Witnesses []string
+
+	unconfirmed int64 // a header no witness confirmed (0: none)
 
 	mu       sync.Mutex
 	trusted  *cmttypes.LightBlock
@@ -181,10 +187,64 @@ func (h *Headers) LightBlock(ctx context.Context, height int64) (*cmttypes.Light
 	if err := lb.ValidatorSet.VerifyCommitLight(h.ChainID, lb.Commit.BlockID, lb.Height, lb.Commit); err != nil {
 		return nil, fmt.Errorf("header %d: %w", lb.Height, err)
 	}
+	if err := h.compare(ctx, lb); err != nil {
+		return nil, err
+	}
 	h.mu.Lock()
 	h.verified[lb.Height] = lb
 	h.mu.Unlock()
 	return lb, nil
+}
+
+// compare checks lb against every witness's header at its height. A
+// witness reporting the primary's node id confirms nothing (the same node).
+func (h *Headers) compare(ctx context.Context, lb *cmttypes.LightBlock) error {
+	confirmed := false
+	primaryID := h.nodeID(ctx)
+	for _, w := range h.Witnesses {
+		other := &Headers{RPC: w, HTTP: h.HTTP}
+		sameNode := primaryID != "" && other.nodeID(ctx) == primaryID
+		var c struct {
+			SignedHeader cmttypes.SignedHeader `json:"signed_header"`
+		}
+		if err := other.call(ctx, "commit", map[string]string{"height": strconv.FormatInt(lb.Height, 10)}, &c); err != nil || c.SignedHeader.Header == nil {
+			continue // confirms nothing
+		}
+		if !bytes.Equal(c.SignedHeader.Hash(), lb.Hash()) {
+			return fmt.Errorf("EVIDENCE: witness %s disagrees at height %d: verified header %X (app hash %X), witness header %X (app hash %X)",
+				w, lb.Height, lb.Hash(), lb.AppHash, c.SignedHeader.Hash(), c.SignedHeader.AppHash)
+		}
+		confirmed = confirmed || !sameNode
+	}
+	if !confirmed {
+		h.mu.Lock()
+		if h.unconfirmed == 0 {
+			h.unconfirmed = lb.Height
+		}
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+// nodeID is the node id h's RPC reports (unverified; "" if unknown).
+func (h *Headers) nodeID(ctx context.Context) string {
+	var st struct {
+		NodeInfo struct {
+			ID string `json:"id"`
+		} `json:"node_info"`
+	}
+	if h.call(ctx, "status", nil, &st) != nil {
+		return ""
+	}
+	return st.NodeInfo.ID
+}
+
+// Witnessed reports whether a witness confirmed every verified header
+// after the trusted one.
+func (h *Headers) Witnessed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.Witnesses) > 0 && h.unconfirmed == 0
 }
 
 // AppHash is the app hash of height, from verified header height+1.
@@ -315,6 +375,8 @@ type Config struct {
 	TrustHeight int64  `json:"trust_height"`
 	TrustHash   string `json:"trust_hash"` // hex
 	MaxLagSec   int64  `json:"max_lag_seconds"`
+	// Witnesses: other operators' RPC URLs.
+	Witnesses []string `json:"witnesses"`
 }
 
 // Result is a verified audit for the page: every figure in it was proven.
@@ -331,6 +393,7 @@ type Result struct {
 	Round       uint64       `json:"round_id"`
 	Price       uint64       `json:"price"`
 	Headroom    uint64       `json:"issuable_headroom"` // 0 unless status is OK
+	Witnessed   bool         `json:"witnessed"`         // every header confirmed by a witness
 	Redemptions []Redemption `json:"redemptions"`       // each proven
 	Rounds      []Round      `json:"rounds"`            // every settled round, each proven (the chart)
 	Assumption  string       `json:"assumption"`
@@ -364,7 +427,7 @@ func Audit(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trusted hash: %w", err)
 	}
-	hs := &Headers{RPC: cfg.RPC, ChainID: cfg.ChainID}
+	hs := &Headers{RPC: cfg.RPC, ChainID: cfg.ChainID, Witnesses: cfg.Witnesses}
 	if err := hs.Trust(ctx, cfg.TrustHeight, hash); err != nil {
 		return nil, err
 	}
@@ -380,7 +443,7 @@ func Audit(ctx context.Context, cfg Config) (*Result, error) {
 		AppHash: fmt.Sprintf("%X", b.AppHash), Status: strings.TrimPrefix(b.Status.String(), "BACKING_STATUS_"),
 		Supply: b.Supply, Capacity: b.Capacity, Available: b.Available, CoverageBps: b.CoverageBps,
 		Redemptions: []Redemption{}, Rounds: []Round{},
-		Assumption: "more than 1/3 of the validator power of the trusted header is honest; no witness is consulted by the page"}
+		Assumption: "more than 1/3 of the validator power of the trusted header is honest"}
 	if b.Round != nil {
 		out.Round, out.Price = b.Round.Id, b.Round.Price
 	}
@@ -404,6 +467,12 @@ func Audit(ctx context.Context, cfg Config) (*Result, error) {
 			ObservedAt: time.Unix(r.ObservedAtUnix, 0).UTC().Format(time.RFC3339), Reserve: r.ReserveBarrels, Price: r.Price,
 			Supply: r.Supply, CoverageBps: r.CoverageBps, Status: strings.TrimPrefix(r.Status.String(), "BACKING_STATUS_"),
 			HeaderHash: fmt.Sprintf("%X", r.Anchor.HeaderHash), AppHash: fmt.Sprintf("%X", r.Anchor.AppHash)})
+	}
+	out.Witnessed = hs.Witnessed()
+	if out.Witnessed {
+		out.Assumption += ", and at least one witness is an honest node (every header was confirmed by a witness)"
+	} else {
+		out.Assumption += "; UNWITNESSED: no witness confirmed every header, so whoever holds more than 2/3 of the validator power could have signed these figures"
 	}
 	return out, nil
 }

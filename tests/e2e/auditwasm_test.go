@@ -107,10 +107,10 @@ func TestAuditWasm(t *testing.T) {
 	}
 	rpcURL := fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort)
 
-	run := func(rest, rpc string) (string, error) {
+	run := func(rest, rpc string, witnesses ...string) (string, error) {
 		t.Helper()
 		cfg, _ := json.Marshal(map[string]any{"rest": rest, "rpc": rpc, "chain_id": e2eChainID,
-			"trust_height": 1, "trust_hash": blk.Block.Hash().String(), "max_lag_seconds": 600})
+			"trust_height": 1, "trust_hash": blk.Block.Hash().String(), "max_lag_seconds": 600, "witnesses": witnesses})
 		cmd := exec.Command(nodeJS, harness)
 		// Go's js/wasm net/http uses fetch unless argv0 says "node".
 		cmd.Args[0] = "v8-petro-audit"
@@ -139,6 +139,18 @@ func TestAuditWasm(t *testing.T) {
 		t.Fatalf("wasm result %+v, chain supply %v (%v)", res, sup, err)
 	}
 	t.Logf("wasm verified: %s", out)
+
+	// The same node as witness confirms nothing; a witness serving another
+	// header is evidence.
+	out, err = run(n.APIURL(), rpcURL, strings.Replace(rpcURL, "127.0.0.1", "localhost", 1))
+	if err != nil || !strings.Contains(out, `"witnessed":false`) || !strings.Contains(out, "UNWITNESSED") {
+		t.Fatalf("same node as witness: %v\n%s", err, out)
+	}
+	out, err = run(n.APIURL(), rpcURL, startRPCProxyGET(t, rpcURL))
+	if err == nil || !strings.Contains(out, "ERROR EVIDENCE: witness") || !strings.Contains(out, "disagrees at height") {
+		t.Fatalf("lying witness: %v\n%s", err, out)
+	}
+	t.Logf("lying witness: %s", out)
 
 	// A REST gateway that inflates the supply is caught.
 	liar := startRESTProxy(t, n.APIURL(), "/petro/token/v1/supply", func(m map[string]any) {
@@ -216,7 +228,7 @@ func TestAuditWasm(t *testing.T) {
 		}
 		wantSupply := ">" + strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%08d", res.Supply/ptr, res.Supply%ptr), "0"), ".") + "<"
 		for _, want := range []string{wantSupply, "reported by node, not verified", `class="badge verified">VERIFIED`,
-			`<td id="status">OK</td>`, "<td>REQUESTED</td>", `class="point"`, "<td>1000</td><td>70</td>"} {
+			`<td id="status">OK</td>`, "<td>REQUESTED</td>", `class="point"`, "<td>1000</td><td>70</td>", `class="badge failed">UNWITNESSED`} {
 			if !strings.Contains(dom, want) {
 				t.Errorf("verified page lacks %q", want)
 			}

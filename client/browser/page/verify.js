@@ -36,7 +36,10 @@ async function verify(cfg) {
   try {
     const res = JSON.parse(await petroAudit(JSON.stringify(cfg)));
     $("height").textContent = res.height; $("header").textContent = res.header_hash; $("apphash").textContent = res.app_hash;
-    $("time").textContent = res.header_time; $("status").textContent = res.status; $("supply").textContent = units(res.supply);
+    $("time").textContent = res.header_time;
+    $("witnessed").textContent = res.witnessed ? "WITNESSED" : "UNWITNESSED";
+    $("witnessed").className = "badge " + (res.witnessed ? "verified" : "failed");
+    $("assumption").textContent = "assumption: " + res.assumption; $("status").textContent = res.status; $("supply").textContent = units(res.supply);
     $("capacity").textContent = units(res.capacity); $("coverage").textContent = pct(res.coverage_bps);
     $("headroom").textContent = res.status === "OK" ? units(res.issuable_headroom) : "blocked: backing is " + res.status;
     $("headroom").className = res.status === "OK" ? "" : "blocked";
@@ -60,6 +63,7 @@ function config() {
   const f = new FormData($("cfg")), c = {};
   for (const [k, v] of f) c[k] = v;
   c.trust_height = Number(c.trust_height); c.max_lag_seconds = Number(c.max_lag_seconds);
+  c.witnesses = (c.witnesses || "").split(",").map((s) => s.trim()).filter((s) => s);
   return c;
 }
 
