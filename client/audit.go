@@ -3,6 +3,9 @@ package client
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
@@ -33,6 +36,34 @@ type AppHashSource interface {
 	AppHash(ctx context.Context, height int64) ([]byte, error)
 	// LatestProvableHeight is the highest height AppHash can answer now.
 	LatestProvableHeight(ctx context.Context) (int64, error)
+}
+
+// Anchor names the verified header whose app hash a figure was proven
+// against: the app hash committed by block Height is in the header of
+// block HeaderHeight = Height+1.
+type Anchor struct {
+	Height       int64
+	HeaderHeight int64
+	HeaderHash   []byte
+	HeaderTime   time.Time
+	AppHash      []byte
+}
+
+// AnchorSource is implemented by app hash sources that can name the
+// header behind an app hash (a *light.Client does); audit results then
+// carry it.
+type AnchorSource interface {
+	Anchor(ctx context.Context, height int64) (Anchor, error)
+}
+
+// AnchorAt is the header behind height's app hash, or just the app hash
+// when the source cannot name its header.
+func (a *Auditor) AnchorAt(ctx context.Context, height int64) (Anchor, error) {
+	if s, ok := a.Light.(AnchorSource); ok {
+		return s.Anchor(ctx, height)
+	}
+	ah, err := a.Light.AppHash(ctx, height)
+	return Anchor{Height: height, AppHash: ah}, err
 }
 
 // NewAuditor pairs a gRPC client (any node, trusted for nothing) with a
@@ -259,6 +290,7 @@ type LotFigure struct {
 type BackingAudit struct {
 	Height      int64
 	AppHash     []byte
+	Anchor      Anchor                // the header that carried AppHash
 	Backing     *reservetypes.Backing // as stored (proven)
 	Supply      uint64                // proven supply
 	Round       *reservetypes.SettledRound
@@ -272,12 +304,13 @@ type BackingAudit struct {
 	CoverageBps uint64 // recomputed with x/reserve/keeper.CoverageBps
 	AgeSeconds  int64  // backing block time − round observation time
 	Status      reservetypes.BackingStatus
+	Oracles     []*reservetypes.OracleRecord // each oracle's counters, proven
 }
 
 // AuditBacking verifies the backing at height (0: the latest verifiable)
 // end to end: the stored backing record, supply, reserve and token
 // params, the latest settled round and each of its lots are proven
-// against the light-client app hash; available barrels, capacity,
+// against the light-client app hash, as are the oracles' counters; available barrels, capacity,
 // coverage and status are then recomputed with the chain's own formulas
 // and must match the stored record. Delivered barrels (redemptions
 // fulfilled since the round) are taken from the proven record.
@@ -287,9 +320,10 @@ func (a *Auditor) AuditBacking(ctx context.Context, height int64) (*BackingAudit
 		return nil, err
 	}
 	out := &BackingAudit{Height: h}
-	if out.AppHash, err = a.Light.AppHash(ctx, h); err != nil {
+	if out.Anchor, err = a.AnchorAt(ctx, h); err != nil {
 		return nil, err
 	}
+	out.AppHash = out.Anchor.AppHash
 	if out.Backing, err = a.VerifiedBacking(ctx, h); err != nil {
 		return nil, err
 	}
@@ -304,6 +338,9 @@ func (a *Auditor) AuditBacking(ctx context.Context, height int64) (*BackingAudit
 		return nil, err
 	}
 	out.HardCap = tp.HardCap
+	if out.Oracles, err = a.VerifiedOracles(ctx, h); err != nil {
+		return nil, err
+	}
 	b := out.Backing
 	mismatch := func(what string, stored, recomputed any) error {
 		return &VerificationError{Height: h, What: fmt.Sprintf("backing %s %v", what, stored),
@@ -389,14 +426,15 @@ type ReportRow struct {
 	Supply         uint64 // PTR base units at the settled height
 	CoverageBps    uint64 // reserve ÷ (supply × barrels per token)
 	Status         reservetypes.BackingStatus
+	Anchor         Anchor // the header whose app hash proved this row's figures
 }
 
 // AuditRounds verifies every round settled at a height in [from, to] (to 0:
 // the latest verifiable height). The rounds are read at `to` by id, from
 // the latest settled there (per the proven backing) down to the first
 // settled before from: ids are consecutive, so none can be left out.
-// Each round's supply, status and parameters are proven at its settled
-// height, and the proven supply must equal the supply the round recorded.
+// Each round (again), its supply, status and parameters are proven at its
+// settled height, and the proven supply must equal the supply the round recorded.
 // progress, if not nil, is called after each row with (done, total).
 func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func(done, total int)) ([]ReportRow, error) {
 	to, err := a.Height(ctx, to)
@@ -438,6 +476,16 @@ func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func
 			return nil, &VerificationError{Height: h, What: fmt.Sprintf("round %d supply %d", r.Id, r.Supply),
 				Err: fmt.Errorf("the proven supply at its settled height is %d", supply)}
 		}
+		// The round is immutable once settled: proven again at its settled
+		// height, every figure of the row rests on that one app hash.
+		again, err := a.VerifiedRound(ctx, r.Id, h)
+		if err != nil {
+			return nil, err
+		}
+		if !proto.Equal(again, r) {
+			return nil, &VerificationError{Height: h, What: fmt.Sprintf("round %d", r.Id),
+				Err: fmt.Errorf("%w: the round stored at its settled height differs from the one at height %d", ErrInvalidProof, to)}
+		}
 		bk, err := a.VerifiedBacking(ctx, h)
 		if err != nil {
 			return nil, err
@@ -446,7 +494,11 @@ func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, ReportRow{
+		anchor, err := a.AnchorAt(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, ReportRow{Anchor: anchor,
 			RoundID: r.Id, SettledHeight: h, ObservedAtUnix: r.ObservedAtUnix,
 			ReserveBarrels: r.TotalBarrels, Price: r.Price, Supply: supply,
 			CoverageBps: reservetypes.CoverageBps(r.TotalBarrels, supply, p.BarrelsPerToken),
@@ -457,4 +509,41 @@ func (a *Auditor) AuditRounds(ctx context.Context, from, to int64, progress func
 		}
 	}
 	return rows, nil
+}
+
+// VerifiedOracles are the oracles' counters (reports, misses, outliers,
+// last round) stored at height, each proven (an oracle that never reported
+// is proven absent and reads zero). The list of oracles is the node's: a
+// proof shows each record, not that no oracle was left out.
+func (a *Auditor) VerifiedOracles(ctx context.Context, height int64) ([]*reservetypes.OracleRecord, error) {
+	h, err := a.Height(ctx, height)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.C.Reserve.Oracles(ctx, &reservetypes.QueryOraclesRequest{Height: h, Prove: true})
+	if err != nil {
+		return nil, queryErr(h, "oracles", err)
+	}
+	recs, proofs := res.GetOracles(), res.GetProofs()
+	if len(proofs) != len(recs) {
+		return nil, &VerificationError{Height: h, What: fmt.Sprintf("%d oracles", len(recs)),
+			Err: fmt.Errorf("%w: %d proofs for %d oracles", ErrInvalidProof, len(proofs), len(recs))}
+	}
+	for i, r := range recs {
+		if r == nil {
+			return nil, &VerificationError{Height: h, What: fmt.Sprintf("oracle #%d", i), Err: fmt.Errorf("%w: empty record", ErrInvalidProof)}
+		}
+		addr, err := crypto.AddressFromBech32(r.Address)
+		if err != nil {
+			return nil, &VerificationError{Height: h, What: "oracle " + r.Address, Err: fmt.Errorf("%w: %v", ErrInvalidProof, err)}
+		}
+		what := fmt.Sprintf("oracle %s (reports %d, misses %d, outliers %d, last round %d)", r.Address, r.Reports, r.Misses, r.Outliers, r.LastRound)
+		p := proofs[i]
+		if err := a.verify(ctx, h, res.GetHeight(), what, func(appHash []byte) error {
+			return VerifyMessage(appHash, h, reservetypes.OracleKey(addr), r, &reservetypes.OracleRecord{Address: r.Address}, p)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
 }

@@ -59,8 +59,28 @@ func New(conn *grpc.ClientConn) *Client {
 	}
 }
 
+// NewWith builds a Client on any connection, such as a Recorder or a
+// Replay; Close does not close cc.
+func NewWith(cc grpc.ClientConnInterface) *Client {
+	return &Client{
+		Tx:        txtypes.NewTxServiceClient(cc),
+		Auth:      authtypes.NewQueryClient(cc),
+		Token:     tokentypes.NewQueryClient(cc),
+		Reserve:   reservetypes.NewQueryClient(cc),
+		Authority: authoritytypes.NewQueryClient(cc),
+	}
+}
+
 // Close closes the connection.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error {
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Close()
+}
+
+// Conn is the connection Dial or New made (nil for NewWith).
+func (c *Client) Conn() *grpc.ClientConn { return c.conn }
 
 // Account returns addr's account at the latest committed height. An address
 // the chain has never seen has sequence 0 and no public key.

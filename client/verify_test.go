@@ -17,6 +17,7 @@ import (
 	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
+	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/types/proof"
 	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -107,7 +108,7 @@ func newChain(t *testing.T) *chain {
 
 	state := testutil.CommittedState{CS: ch.cs}
 	ch.tq = tokenkeeper.NewQueryServer(tokenkeeper.Keeper{}, state)
-	ch.c = serve(t, ch.tq, reservekeeper.NewQueryServer(reservekeeper.Keeper{}, state))
+	ch.c = serve(t, ch.tq, reservekeeper.NewQueryServer(reservekeeper.NewKeeper(noOracles{}, nil), state))
 	return ch
 }
 
@@ -343,7 +344,7 @@ func TestVerifyProofRejectsForgeries(t *testing.T) {
 
 func TestVerifyMessage(t *testing.T) {
 	ch := newChain(t)
-	res, err := reservekeeper.NewQueryServer(reservekeeper.Keeper{}, testutil.CommittedState{CS: ch.cs}).
+	res, err := reservekeeper.NewQueryServer(reservekeeper.NewKeeper(noOracles{}, nil), testutil.CommittedState{CS: ch.cs}).
 		Status(context.Background(), &reservetypes.QueryStatusRequest{Height: 1, Prove: true})
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +445,7 @@ func TestAuditorVerifiedGetters(t *testing.T) {
 
 	// A node that inflates the supply is caught, with height and value.
 	state := testutil.CommittedState{CS: ch.cs}
-	liar := client.NewAuditor(serve(t, forgingToken{ch.tq, 1}, reservekeeper.NewQueryServer(reservekeeper.Keeper{}, state)), storeHashes{ch.cs})
+	liar := client.NewAuditor(serve(t, forgingToken{ch.tq, 1}, reservekeeper.NewQueryServer(reservekeeper.NewKeeper(noOracles{}, nil), state)), storeHashes{ch.cs})
 	_, err = liar.VerifiedSupply(ctx, 1)
 	var ve *client.VerificationError
 	if !errors.As(err, &ve) || ve.Height != 1 || !strings.Contains(err.Error(), "10000000001") {
@@ -465,3 +466,8 @@ type shiftedHashes struct{ storeHashes }
 func (s shiftedHashes) AppHash(ctx context.Context, h int64) ([]byte, error) {
 	return s.storeHashes.AppHash(ctx, h+1)
 }
+
+// noOracles is an authority keeper with no oracles (the test chain has none).
+type noOracles struct{ reservetypes.AuthorityKeeper }
+
+func (noOracles) Oracles(petro.KVStore) ([]string, error) { return nil, nil }

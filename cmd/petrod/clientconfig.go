@@ -45,6 +45,14 @@ func clientKeys() []clientKey {
 		{flagKeyringBackend, "keyring backend: file|test", oneOf(flagKeyringBackend, keyring.BackendFile, keyring.BackendTest)},
 		{flagOutput, "output format: text|json", oneOf(flagOutput, outputText, outputJSON)},
 		{flagBroadcastMode, "sync|commit (tx commands)", oneOf(flagBroadcastMode, "sync", "commit")},
+		{flagWitness, "CometBFT RPC URLs of other operators' nodes, comma-separated, that confirm every header (audit)", func(v string) error {
+			for _, u := range strings.Split(v, ",") {
+				if err := checkRPCURL(strings.TrimSpace(u)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 

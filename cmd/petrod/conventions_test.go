@@ -234,14 +234,14 @@ func TestClientConfig(t *testing.T) {
 	}
 
 	for k, v := range map[string]string{flagChainID: "petro-cfg-1", flagNode: "10.0.0.1:9090", flagNodeRPC: "http://10.0.0.1:26657",
-		flagKeyringBackend: "test", flagOutput: "json", flagBroadcastMode: "sync"} {
+		flagKeyringBackend: "test", flagOutput: "json", flagBroadcastMode: "sync", flagWitness: "http://10.0.0.2:26657,http://10.0.0.3:26657"} {
 		mustRun(t, "", append([]string{"config", "set", k, v}, h...)...)
 	}
 	if v := strings.TrimSpace(mustRun(t, "", append([]string{"config", "get", flagNode}, h...)...)); v != "10.0.0.1:9090" {
 		t.Fatalf("config get node = %q", v)
 	}
 	var listed map[string]string
-	if err := json.Unmarshal([]byte(mustRun(t, "", append([]string{"config", "list", "-o", "json"}, h...)...)), &listed); err != nil || listed[flagBroadcastMode] != "sync" || len(listed) != 6 {
+	if err := json.Unmarshal([]byte(mustRun(t, "", append([]string{"config", "list", "-o", "json"}, h...)...)), &listed); err != nil || listed[flagBroadcastMode] != "sync" || listed[flagWitness] != "http://10.0.0.2:26657,http://10.0.0.3:26657" || len(listed) != 7 {
 		t.Fatalf("config list: %v %v", listed, err)
 	}
 

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/petro-network/petro/crypto"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/reserve/types"
 )
@@ -223,6 +224,17 @@ func (q *QueryServer) Oracles(_ context.Context, req *types.QueryOraclesRequest)
 			return nil, err
 		}
 		resp.Oracles = append(resp.Oracles, rec)
+		if req.GetProve() {
+			addr, err := crypto.AddressFromBech32(a)
+			if err != nil {
+				return nil, err
+			}
+			p, err := petro.ProveKey(q.state, h, types.OracleKey(addr))
+			if err != nil {
+				return nil, err
+			}
+			resp.Proofs = append(resp.Proofs, p)
+		}
 	}
 	return resp, nil
 }

@@ -784,6 +784,7 @@ type QueryOraclesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Height        int64                  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
 	Pagination    *PageRequest           `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17 (key: oracle address, bech32)
+	Prove         bool                   `protobuf:"varint,3,opt,name=prove,proto3" json:"prove,omitempty"`          // #16
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -832,11 +833,21 @@ func (x *QueryOraclesRequest) GetPagination() *PageRequest {
 	return nil
 }
 
+func (x *QueryOraclesRequest) GetProve() bool {
+	if x != nil {
+		return x.Prove
+	}
+	return false
+}
+
 type QueryOraclesResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Oracles       []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
-	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
-	Pagination    *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Oracles    []*OracleRecord        `protobuf:"bytes,1,rep,name=oracles,proto3" json:"oracles,omitempty"`
+	Height     int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Pagination *PageResponse          `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"` // #17
+	// #16: with prove, one proof per oracle, in order: its record's key
+	// (an absence proof for an oracle that never reported).
+	Proofs        []*proof.Proof `protobuf:"bytes,4,rep,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -888,6 +899,13 @@ func (x *QueryOraclesResponse) GetHeight() int64 {
 func (x *QueryOraclesResponse) GetPagination() *PageResponse {
 	if x != nil {
 		return x.Pagination
+	}
+	return nil
+}
+
+func (x *QueryOraclesResponse) GetProofs() []*proof.Proof {
+	if x != nil {
+		return x.Proofs
 	}
 	return nil
 }
@@ -1270,18 +1288,20 @@ const file_petro_reserve_v1_query_proto_rawDesc = "" +
 	"\x06proofs\x18\x03 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\x12>\n" +
 	"\n" +
 	"pagination\x18\x04 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
-	"pagination\"l\n" +
+	"pagination\"\x82\x01\n" +
 	"\x13QueryOraclesRequest\x12\x16\n" +
 	"\x06height\x18\x01 \x01(\x03R\x06height\x12=\n" +
 	"\n" +
 	"pagination\x18\x02 \x01(\v2\x1d.petro.reserve.v1.PageRequestR\n" +
-	"pagination\"\xa8\x01\n" +
+	"pagination\x12\x14\n" +
+	"\x05prove\x18\x03 \x01(\bR\x05prove\"\xd7\x01\n" +
 	"\x14QueryOraclesResponse\x128\n" +
 	"\aoracles\x18\x01 \x03(\v2\x1e.petro.reserve.v1.OracleRecordR\aoracles\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12>\n" +
 	"\n" +
 	"pagination\x18\x03 \x01(\v2\x1e.petro.reserve.v1.PageResponseR\n" +
-	"pagination\"\xf4\x01\n" +
+	"pagination\x12-\n" +
+	"\x06proofs\x18\x04 \x03(\v2\x15.petro.proof.v1.ProofR\x06proofs\"\xf4\x01\n" +
 	"\fHistoryEntry\x12\x19\n" +
 	"\bround_id\x18\x01 \x01(\x04R\aroundId\x12%\n" +
 	"\x0esettled_height\x18\x02 \x01(\x03R\rsettledHeight\x12(\n" +
@@ -1378,34 +1398,35 @@ var file_petro_reserve_v1_query_proto_depIdxs = []int32{
 	0,  // 13: petro.reserve.v1.QueryOraclesRequest.pagination:type_name -> petro.reserve.v1.PageRequest
 	25, // 14: petro.reserve.v1.QueryOraclesResponse.oracles:type_name -> petro.reserve.v1.OracleRecord
 	1,  // 15: petro.reserve.v1.QueryOraclesResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	0,  // 16: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
-	15, // 17: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
-	1,  // 18: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
-	26, // 19: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
-	21, // 20: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
-	2,  // 21: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
-	4,  // 22: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
-	5,  // 23: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
-	7,  // 24: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
-	9,  // 25: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
-	11, // 26: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
-	13, // 27: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
-	16, // 28: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
-	18, // 29: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
-	3,  // 30: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
-	6,  // 31: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
-	6,  // 32: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
-	8,  // 33: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
-	10, // 34: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
-	12, // 35: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
-	14, // 36: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
-	17, // 37: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
-	19, // 38: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
-	30, // [30:39] is the sub-list for method output_type
-	21, // [21:30] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	21, // 16: petro.reserve.v1.QueryOraclesResponse.proofs:type_name -> petro.proof.v1.Proof
+	0,  // 17: petro.reserve.v1.QueryHistoryRequest.pagination:type_name -> petro.reserve.v1.PageRequest
+	15, // 18: petro.reserve.v1.QueryHistoryResponse.entries:type_name -> petro.reserve.v1.HistoryEntry
+	1,  // 19: petro.reserve.v1.QueryHistoryResponse.pagination:type_name -> petro.reserve.v1.PageResponse
+	26, // 20: petro.reserve.v1.QueryParamsResponse.params:type_name -> petro.reserve.v1.Params
+	21, // 21: petro.reserve.v1.QueryParamsResponse.proof:type_name -> petro.proof.v1.Proof
+	2,  // 22: petro.reserve.v1.Query.Status:input_type -> petro.reserve.v1.QueryStatusRequest
+	4,  // 23: petro.reserve.v1.Query.LatestRound:input_type -> petro.reserve.v1.QueryLatestRoundRequest
+	5,  // 24: petro.reserve.v1.Query.Round:input_type -> petro.reserve.v1.QueryRoundRequest
+	7,  // 25: petro.reserve.v1.Query.Rounds:input_type -> petro.reserve.v1.QueryRoundsRequest
+	9,  // 26: petro.reserve.v1.Query.OpenRound:input_type -> petro.reserve.v1.QueryOpenRoundRequest
+	11, // 27: petro.reserve.v1.Query.Lots:input_type -> petro.reserve.v1.QueryLotsRequest
+	13, // 28: petro.reserve.v1.Query.Oracles:input_type -> petro.reserve.v1.QueryOraclesRequest
+	16, // 29: petro.reserve.v1.Query.History:input_type -> petro.reserve.v1.QueryHistoryRequest
+	18, // 30: petro.reserve.v1.Query.Params:input_type -> petro.reserve.v1.QueryParamsRequest
+	3,  // 31: petro.reserve.v1.Query.Status:output_type -> petro.reserve.v1.QueryStatusResponse
+	6,  // 32: petro.reserve.v1.Query.LatestRound:output_type -> petro.reserve.v1.QueryRoundResponse
+	6,  // 33: petro.reserve.v1.Query.Round:output_type -> petro.reserve.v1.QueryRoundResponse
+	8,  // 34: petro.reserve.v1.Query.Rounds:output_type -> petro.reserve.v1.QueryRoundsResponse
+	10, // 35: petro.reserve.v1.Query.OpenRound:output_type -> petro.reserve.v1.QueryOpenRoundResponse
+	12, // 36: petro.reserve.v1.Query.Lots:output_type -> petro.reserve.v1.QueryLotsResponse
+	14, // 37: petro.reserve.v1.Query.Oracles:output_type -> petro.reserve.v1.QueryOraclesResponse
+	17, // 38: petro.reserve.v1.Query.History:output_type -> petro.reserve.v1.QueryHistoryResponse
+	19, // 39: petro.reserve.v1.Query.Params:output_type -> petro.reserve.v1.QueryParamsResponse
+	31, // [31:40] is the sub-list for method output_type
+	22, // [22:31] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_petro_reserve_v1_query_proto_init() }
