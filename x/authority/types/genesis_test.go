@@ -30,14 +30,14 @@ func TestGenesisUpgradeState(t *testing.T) {
 	}
 	for name, breakIt := range map[string]func(g *types.GenesisState){
 		"app version not the last record's": func(g *types.GenesisState) { g.AppVersion = 3 },
-		"app version 0 after version 2":      func(g *types.GenesisState) { g.AppVersion = 0 },
-		"same height twice":                  func(g *types.GenesisState) { g.AppliedUpgrades[1].Height = 10 },
-		"same name twice":                    func(g *types.GenesisState) { g.AppliedUpgrades[1].Name = "v2" },
-		"record app version 0":               func(g *types.GenesisState) { g.AppliedUpgrades[1].AppVersion = 0 },
-		"bad plan name":                      func(g *types.GenesisState) { g.UpgradePlan.Name = "V3!" },
-		"plan name applied":                  func(g *types.GenesisState) { g.UpgradePlan.Name = "v2" },
-		"plan below a record":                func(g *types.GenesisState) { g.UpgradePlan.Height = 20 },
-		"plan of a proposal never made":      func(g *types.GenesisState) { g.UpgradePlan.ProposalId = 3 },
+		"app version 0 after version 2":     func(g *types.GenesisState) { g.AppVersion = 0 },
+		"same height twice":                 func(g *types.GenesisState) { g.AppliedUpgrades[1].Height = 10 },
+		"same name twice":                   func(g *types.GenesisState) { g.AppliedUpgrades[1].Name = "v2" },
+		"record app version 0":              func(g *types.GenesisState) { g.AppliedUpgrades[1].AppVersion = 0 },
+		"bad plan name":                     func(g *types.GenesisState) { g.UpgradePlan.Name = "V3!" },
+		"plan name applied":                 func(g *types.GenesisState) { g.UpgradePlan.Name = "v2" },
+		"plan below a record":               func(g *types.GenesisState) { g.UpgradePlan.Height = 20 },
+		"plan of a proposal never made":     func(g *types.GenesisState) { g.UpgradePlan.ProposalId = 3 },
 	} {
 		g := good()
 		breakIt(g)
