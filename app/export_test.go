@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
 	txtypes "github.com/petro-network/petro/types/tx"
@@ -265,5 +268,137 @@ func TestExportAdoptedValidators(t *testing.T) {
 	testutil.Block(t, b, 2, testutil.BlockTime(2))
 	if ea, eb := exportJSON(t, a, 2), exportJSON(t, b, 2); !bytes.Equal(ea, eb) {
 		t.Fatalf("exports differ:\n%s\n---\n%s", ea, eb)
+	}
+}
+
+// upgradedChain is c.new of an upgradeChain that applied v2 (app version
+// 2) and has plan v3 scheduled; it returns the last height.
+func upgradedChain(t *testing.T) (*upgradeChain, int64) {
+	c := newUpgradeChain(t)
+	c.block()
+	at := c.h + 1 + authoritytypes.MinUpgradeDelayBlocks
+	c.block(c.propose(&authoritytypes.Action{Sum: &authoritytypes.Action_ScheduleUpgrade{ScheduleUpgrade: &authoritytypes.ScheduleUpgrade{Name: "v2", Height: at}}}))
+	for c.h < at-1 {
+		c.block()
+	}
+	// From the upgrade on only the new app goes on.
+	next := func(txs ...[]byte) {
+		c.h++
+		for _, r := range testutil.Block(t, c.new, c.h, testutil.BlockTime(c.h), txs...).TxResults {
+			if r.Code != 0 {
+				t.Fatalf("height %d: %s", c.h, r.Log)
+			}
+		}
+	}
+	next()
+	next(c.propose(&authoritytypes.Action{Sum: &authoritytypes.Action_ScheduleUpgrade{ScheduleUpgrade: &authoritytypes.ScheduleUpgrade{
+		Name: "v3", Height: c.h + 1 + authoritytypes.MinUpgradeDelayBlocks + 5, Info: "later"}}}))
+	next()
+	return c, c.h
+}
+
+// initFrom runs InitChain of a new in-memory app (with opts) from gs
+// exported at h, as petrod export writes it.
+func initFrom(t *testing.T, gs *app.GenesisState, h int64, opts ...testutil.Option) (*app.App, *abci.ResponseInitChain, error) {
+	t.Helper()
+	bz, err := json.Marshal(gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := testutil.OpenApp(t, store.BackendMemDB, "", opts...)
+	resp, err := b.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: testutil.ChainID, Time: testutil.BlockTime(h), InitialHeight: h + 1, AppStateBytes: bz,
+	})
+	return b, resp, err
+}
+
+// TestExportRestartUpgrades: the export of a chain that applied an
+// upgrade and has another scheduled carries the plan, the applied record
+// and the app version; a chain started from it (with a binary that knows
+// the upgrade) holds the same keys and values, exports the same bytes,
+// hands CometBFT the app version in InitChain and reports it in Info.
+// A plan at or below the initial height, and a binary that does not know
+// the applied upgrade, are refused.
+func TestExportRestartUpgrades(t *testing.T) {
+	// ARRANGE: v2 applied at height `at`, v3 scheduled.
+	c, h := upgradedChain(t)
+	gs, _, err := c.new.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	au := gs.Authority
+	if p := au.UpgradePlan; p.GetName() != "v3" || p.GetInfo() != "later" || p.GetProposalId() != 2 {
+		t.Fatalf("exported plan %v", p)
+	}
+	if u := au.AppliedUpgrades; len(u) != 1 || u[0].Name != "v2" || u[0].AppVersion != 2 || au.AppVersion != 2 {
+		t.Fatalf("exported applied upgrades %v, app version %d", u, au.AppVersion)
+	}
+	knowsV2 := func(o *app.Options) { o.Upgrades = []upgrades.Upgrade{{Name: "v2", AppVersion: 2}} }
+
+	// ACT: start a new chain from the export; both chains make block h+1.
+	b, resp, err := initFrom(t, gs, h, knowsV2)
+	if err != nil {
+		t.Fatalf("InitChain from the export: %v", err)
+	}
+	testutil.Block(t, c.new, h+1, testutil.BlockTime(h+1))
+	testutil.Block(t, b, h+1, testutil.BlockTime(h+1))
+
+	// ASSERT: the app version goes on; same keys and values, same export.
+	if v := resp.ConsensusParams.GetVersion().GetApp(); v != 2 {
+		t.Fatalf("InitChain consensus params: app version %d, want 2", v)
+	}
+	info, err := b.Info(context.Background(), &abci.RequestInfo{})
+	if err != nil || info.AppVersion != 2 || info.LastBlockHeight != h+1 {
+		t.Fatalf("restarted Info: app version %d at height %d (%v)", info.GetAppVersion(), info.GetLastBlockHeight(), err)
+	}
+	if err := b.CheckUpgrades(); err != nil {
+		t.Fatalf("restarted CheckUpgrades: %v", err)
+	}
+	ra, rb := rawState(t, c.new, h+1), rawState(t, b, h+1)
+	if len(ra) != len(rb) {
+		t.Fatalf("state has %d keys, restarted chain %d", len(ra), len(rb))
+	}
+	for i := range ra {
+		if !bytes.Equal(ra[i][0], rb[i][0]) || !bytes.Equal(ra[i][1], rb[i][1]) {
+			t.Fatalf("key %d differs: %q=%x vs %q=%x", i, ra[i][0], ra[i][1], rb[i][0], rb[i][1])
+		}
+	}
+	if ea, eb := exportJSON(t, c.new, h+1), exportJSON(t, b, h+1); !bytes.Equal(ea, eb) {
+		t.Fatalf("exports differ:\n%s\n---\n%s", ea, eb)
+	}
+
+	// ASSERT: what a restart refuses, and what it accepts.
+	for _, tc := range []struct {
+		name   string
+		height int64 // of the plan; 0: no plan
+		opts   []testutil.Option
+		ok     bool
+	}{
+		{"plan at the initial height", h + 1, []testutil.Option{knowsV2}, false},
+		{"plan below the initial height", h, []testutil.Option{knowsV2}, false},
+		{"plan just above the initial height", h + 2, []testutil.Option{knowsV2}, true},
+		{"plan removed", 0, []testutil.Option{knowsV2}, true},
+		{"binary without v2", 0, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := proto.Clone(gs.Authority).(*authoritytypes.GenesisState)
+			if g.UpgradePlan.Height = tc.height; tc.height == 0 {
+				g.UpgradePlan = nil
+			}
+			state := *gs
+			state.Authority = g
+			_, resp, err := initFrom(t, &state, h, tc.opts...)
+			var wrong *app.WrongBinaryError
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.ok && resp.ConsensusParams.GetVersion().GetApp() != 2:
+				t.Fatalf("app version %d", resp.ConsensusParams.GetVersion().GetApp())
+			case !tc.ok && tc.opts == nil && !errors.As(err, &wrong):
+				t.Fatalf("want a wrong-binary error, got %v", err)
+			case !tc.ok && tc.opts != nil && !errors.Is(err, authoritytypes.ErrInvalidGenesis):
+				t.Fatalf("want %v, got %v", authoritytypes.ErrInvalidGenesis, err)
+			}
+		})
 	}
 }

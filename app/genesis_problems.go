@@ -22,7 +22,7 @@ func GenesisProblems(gs *GenesisState, genesisTime time.Time) []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	au, rs, tk := gs.Authority, gs.Reserve, gs.Token
 
-	// x/authority: council, roles, validators, peers.
+	// x/authority: council, roles, validators, peers, upgrades.
 	n := len(out)
 	c := au.GetCouncil()
 	switch {
@@ -99,6 +99,9 @@ func GenesisProblems(gs *GenesisState, genesisTime time.Time) []string {
 			add("validator %s: node ID %s is also %s's", who, v.GetNodeId(), other)
 		}
 		seenNode[v.GetNodeId()] = who
+	}
+	for _, p := range au.UpgradeProblems() {
+		add("%s", p)
 	}
 	if len(out) == n {
 		if err := au.Validate(); err != nil {

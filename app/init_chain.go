@@ -58,6 +58,18 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.authority.CheckCouncilReach(kv); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
+	// Upgrades: applied ones lie before the initial height, a plan after
+	// it, and this binary runs the state they leave (as CheckUpgrades).
+	if err := gs.Authority.ValidateUpgradesAt(initial); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	if err := a.checkBinary(kv, initial-1); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	appVersion, err := a.authority.AppVersion(kv)
+	if err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
 	// An export's last block (height initial−1, at genesis time) is where
 	// CheckTx's block time comes from until the first new block.
 	if initial > 1 {
@@ -79,10 +91,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		a.lastBlockTime = req.Time
 	}
 	a.checkMu.Unlock()
-	// CometBFT's consensus params carry the genesis app version, so that
-	// the header version and the params agree (a state rollback rebuilds
-	// the version from the params).
-	params := &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: authoritytypes.GenesisAppVersion}}
+	// CometBFT's consensus params carry the genesis state's app version
+	// (an export's: the version its upgrades left), so that the header
+	// version and the params agree (a state rollback rebuilds the version
+	// from the params).
+	params := &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: appVersion}}
 	return &abci.ResponseInitChain{AppHash: a.cs.WorkingHash(), Validators: vals, ConsensusParams: params}, nil
 }
 

@@ -178,6 +178,13 @@ func (a *App) CheckUpgrades() error {
 		a.signalUpgrade(plan)
 		return &UpgradeNeededError{Plan: plan}
 	}
+	return a.checkBinary(kv, last)
+}
+
+// checkBinary is a *WrongBinaryError if the state kv (at height) applied
+// an upgrade this binary does not know or runs an app version it does not
+// implement.
+func (a *App) checkBinary(kv store.KVStore, height int64) error {
 	done, err := a.authority.LastAppliedUpgrade(kv)
 	if err != nil {
 		return err
@@ -196,7 +203,7 @@ func (a *App) CheckUpgrades() error {
 		}
 	}
 	return &WrongBinaryError{fmt.Sprintf("the chain runs app version %d at height %d; this binary (petrod %s) runs app versions %v: run the binary for app version %d",
-		v, last, SoftwareVersion, a.SupportedAppVersions(), v)}
+		v, height, SoftwareVersion, a.SupportedAppVersions(), v)}
 }
 
 // beginBlockUpgrade runs at the start of FinalizeBlock, before any tx. At

@@ -11,6 +11,7 @@ import (
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
 )
 
 const (
@@ -102,11 +103,15 @@ func ExportGenesis(home string, height int64) (*cmttypes.GenesisDoc, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The consensus params carry the chain's app version on (InitChain
+	// hands CometBFT the same from app_state).
+	params := *orig.ConsensusParams
+	params.Version.App = max(gs.Authority.AppVersion, authoritytypes.GenesisAppVersion)
 	doc := &cmttypes.GenesisDoc{
 		ChainID:         orig.ChainID,
 		GenesisTime:     t,
 		InitialHeight:   h + 1,
-		ConsensusParams: orig.ConsensusParams,
+		ConsensusParams: &params,
 		AppState:        appState,
 	}
 	for _, v := range gs.Authority.Validators {

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/app"
+	"github.com/petro-network/petro/app/upgrades"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	authtypes "github.com/petro-network/petro/x/auth/types"
@@ -403,9 +404,18 @@ func newGenesisValidateCmd() *cobra.Command {
 }
 
 // GenesisProblems is app.GenesisProblems plus genesis.json's own checks:
+// upgrades against initial_height, the consensus params' app version and
 // CometBFT's validator list must be app_state's.
 func GenesisProblems(doc *cmttypes.GenesisDoc, gs *app.GenesisState) []string {
 	out := app.GenesisProblems(gs, doc.GenesisTime)
+	out = append(out, gs.Authority.UpgradeProblemsAt(max(doc.InitialHeight, 1))...)
+	if doc.ConsensusParams == nil {
+		return append(out, "genesis.json has no consensus_params")
+	}
+	// CometBFT's default 0 is fine: InitChain sets the version either way.
+	if v, want := doc.ConsensusParams.Version.App, max(gs.Authority.GetAppVersion(), authoritytypes.GenesisAppVersion); v != 0 && v != want {
+		out = append(out, fmt.Sprintf("consensus_params.version.app %d ≠ app_state.authority's app version %d", v, want))
+	}
 	want := map[string]int64{}
 	for _, v := range gs.Authority.Validators {
 		want[string(v.PubKey)] = v.Power
@@ -434,7 +444,7 @@ func dryRunInitChain(doc *cmttypes.GenesisDoc) error {
 		return err
 	}
 	defer db.Close()
-	a, err := app.New(doc.ChainID, db, app.Options{})
+	a, err := app.New(doc.ChainID, db, app.Options{Upgrades: upgrades.All()})
 	if err != nil {
 		return err
 	}

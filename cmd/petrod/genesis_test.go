@@ -157,6 +157,59 @@ func TestGenesisValidateModuleChecks(t *testing.T) {
 	}
 }
 
+// TestGenesisValidateUpgrades: validate lists every problem of the upgrade
+// state (x/authority applied_upgrades, upgrade_plan, app_version) and of
+// it against initial_height and the consensus params; a consistent
+// exported upgrade state at an initial height above it passes, except for
+// the app version this binary does not run (InitChain's word).
+func TestGenesisValidateUpgrades(t *testing.T) {
+	home, _ := ceremonyHome(t)
+	doc, gs, err := readGenesis(genesisPath(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	au := gs.Authority
+	au.AppliedUpgrades = []*authoritytypes.AppliedUpgrade{
+		{Name: "v2", Height: 40, AppVersion: 2},
+		{Name: "Bad Name", Height: 40, AppVersion: 0},
+		{Name: "v2", Height: 50, AppVersion: 3},
+	}
+	au.AppVersion = 2
+	au.UpgradePlan = &authoritytypes.UpgradePlan{Name: "v2", Height: 45, ProposalId: 9}
+	doc.InitialHeight = 45
+	doc.ConsensusParams.Version.App = 7
+	p := strings.Join(GenesisProblems(doc, gs), "\n")
+	for _, want := range []string{
+		`applied upgrade at height 40: invalid upgrade plan: name "Bad Name"`,
+		`applied upgrade "Bad Name" at height 40: heights must be positive, unique and ascending`,
+		`applied upgrade "Bad Name": app version 0, at least 1`,
+		`applied upgrade "v2" listed twice`,
+		"app_version 2: the applied upgrades leave 3",
+		`upgrade plan "v2": an upgrade of that name was applied already`,
+		`upgrade plan "v2" at height 45: not above the last applied upgrade (50)`,
+		`upgrade plan "v2": proposal 9 was never made`,
+		`applied upgrade "v2" at height 50: not below the initial height 45`,
+		`upgrade plan "v2" at height 45: not above the initial height 45`,
+		"consensus_params.version.app 7 ≠ app_state.authority's app version 2",
+	} {
+		if !strings.Contains(p, want) {
+			t.Errorf("validate does not say %q:\n%s", want, p)
+		}
+	}
+
+	// An export's upgrade state: consistent, so only InitChain objects
+	// (this binary has no handler v2 and does not run app version 2).
+	au.AppliedUpgrades = au.AppliedUpgrades[:1]
+	au.UpgradePlan = &authoritytypes.UpgradePlan{Name: "v3", Height: 46}
+	doc.ConsensusParams.Version.App = 2
+	if doc.AppState, err = json.Marshal(gs); err != nil {
+		t.Fatal(err)
+	}
+	if p := GenesisProblems(doc, gs); len(p) != 1 || !strings.Contains(p[0], `InitChain refuses it`) || !strings.Contains(p[0], `upgrade "v2"`) {
+		t.Fatalf("problems: %q", p)
+	}
+}
+
 // TestGenesisJoinVerify: collect refuses a join whose fields were changed
 // after signing, one for another chain, and duplicates, listing each.
 func TestGenesisJoinVerify(t *testing.T) {

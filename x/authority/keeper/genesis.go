@@ -62,13 +62,29 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 		}
 	}
 	if gs.NextProposalId != 0 {
-		return kv.Set(types.NextIDKey, binary.BigEndian.AppendUint64(nil, gs.NextProposalId))
+		if err := kv.Set(types.NextIDKey, binary.BigEndian.AppendUint64(nil, gs.NextProposalId)); err != nil {
+			return err
+		}
+	}
+	if p := gs.GetUpgradePlan(); p != nil {
+		if err := set(kv, types.UpgradePlanKey, p); err != nil {
+			return err
+		}
+	}
+	for _, u := range gs.AppliedUpgrades {
+		if err := set(kv, types.UpgradeDoneKey(u.Height), u); err != nil {
+			return err
+		}
+	}
+	if gs.AppVersion != 0 {
+		return kv.Set(types.AppVersionKey, binary.BigEndian.AppendUint64(nil, gs.AppVersion))
 	}
 	return nil
 }
 
 // ExportGenesis returns the council, roles, validators (with node IDs),
-// peers, params, every proposal and the next proposal id.
+// peers, params, every proposal and the next proposal id, the scheduled
+// upgrade plan, every applied upgrade and the stored app version.
 func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	gs := &types.GenesisState{}
 	var err error
@@ -99,6 +115,22 @@ func (k Keeper) ExportGenesis(kv store.KVStore) (*types.GenesisState, error) {
 	}
 	if len(bz) == 8 {
 		gs.NextProposalId = binary.BigEndian.Uint64(bz)
+	}
+	if gs.UpgradePlan, err = k.UpgradePlan(kv); err != nil {
+		return nil, err
+	}
+	if err = iterate(kv, types.UpgradeDonePrefix, func() proto.Message { return &types.AppliedUpgrade{} }, func(m proto.Message) bool {
+		gs.AppliedUpgrades = append(gs.AppliedUpgrades, m.(*types.AppliedUpgrade))
+		return false
+	}); err != nil {
+		return nil, err
+	}
+	// The stored version, not AppVersion's default: 0 when no upgrade set one.
+	if bz, err = kv.Get(types.AppVersionKey); err != nil {
+		return nil, err
+	}
+	if len(bz) == 8 {
+		gs.AppVersion = binary.BigEndian.Uint64(bz)
 	}
 	return gs, nil
 }

@@ -1735,8 +1735,16 @@ type GenesisState struct {
 	Proposals []*Proposal `protobuf:"bytes,6,rep,name=proposals,proto3" json:"proposals,omitempty"`
 	// The id the next proposal gets; 0 means 1 (nothing proposed yet). #14
 	NextProposalId uint64 `protobuf:"varint,7,opt,name=next_proposal_id,json=nextProposalId,proto3" json:"next_proposal_id,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The scheduled upgrade, if any; its height must be above the chain's
+	// initial height. #14
+	UpgradePlan *UpgradePlan `protobuf:"bytes,8,opt,name=upgrade_plan,json=upgradePlan,proto3" json:"upgrade_plan,omitempty"`
+	// Every upgrade applied so far, by height. #14
+	AppliedUpgrades []*AppliedUpgrade `protobuf:"bytes,9,rep,name=applied_upgrades,json=appliedUpgrades,proto3" json:"applied_upgrades,omitempty"`
+	// The chain's app (protocol) version as stored; 0 means none was set:
+	// version 1. #14
+	AppVersion    uint64 `protobuf:"varint,10,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GenesisState) Reset() {
@@ -1814,6 +1822,27 @@ func (x *GenesisState) GetProposals() []*Proposal {
 func (x *GenesisState) GetNextProposalId() uint64 {
 	if x != nil {
 		return x.NextProposalId
+	}
+	return 0
+}
+
+func (x *GenesisState) GetUpgradePlan() *UpgradePlan {
+	if x != nil {
+		return x.UpgradePlan
+	}
+	return nil
+}
+
+func (x *GenesisState) GetAppliedUpgrades() []*AppliedUpgrade {
+	if x != nil {
+		return x.AppliedUpgrades
+	}
+	return nil
+}
+
+func (x *GenesisState) GetAppVersion() uint64 {
+	if x != nil {
+		return x.AppVersion
 	}
 	return 0
 }
@@ -2120,7 +2149,7 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	" \x01(\x03R\fpassedHeight\x12,\n" +
 	"\x12executable_at_unix\x18\v \x01(\x03R\x10executableAtUnix\x12!\n" +
 	"\ffinal_height\x18\f \x01(\x03R\vfinalHeight\x12\x16\n" +
-	"\x06result\x18\r \x01(\tR\x06result\"\x8a\x03\n" +
+	"\x06result\x18\r \x01(\tR\x06result\"\xbe\x04\n" +
 	"\fGenesisState\x125\n" +
 	"\acouncil\x18\x01 \x01(\v2\x1b.petro.authority.v1.CouncilR\acouncil\x123\n" +
 	"\x05roles\x18\x02 \x03(\v2\x1d.petro.authority.v1.RoleGrantR\x05roles\x12=\n" +
@@ -2130,7 +2159,12 @@ const file_petro_authority_v1_authority_proto_rawDesc = "" +
 	"\x05peers\x18\x04 \x03(\v2\x1f.petro.authority.v1.AllowedPeerR\x05peers\x122\n" +
 	"\x06params\x18\x05 \x01(\v2\x1a.petro.authority.v1.ParamsR\x06params\x12:\n" +
 	"\tproposals\x18\x06 \x03(\v2\x1c.petro.authority.v1.ProposalR\tproposals\x12(\n" +
-	"\x10next_proposal_id\x18\a \x01(\x04R\x0enextProposalId\"\\\n" +
+	"\x10next_proposal_id\x18\a \x01(\x04R\x0enextProposalId\x12B\n" +
+	"\fupgrade_plan\x18\b \x01(\v2\x1f.petro.authority.v1.UpgradePlanR\vupgradePlan\x12M\n" +
+	"\x10applied_upgrades\x18\t \x03(\v2\".petro.authority.v1.AppliedUpgradeR\x0fappliedUpgrades\x12\x1f\n" +
+	"\vapp_version\x18\n" +
+	" \x01(\x04R\n" +
+	"appVersion\"\\\n" +
 	"\x16EventProposalSubmitted\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1a\n" +
 	"\bproposer\x18\x02 \x01(\tR\bproposer\x12\x16\n" +
@@ -2246,12 +2280,14 @@ var file_petro_authority_v1_authority_proto_depIdxs = []int32{
 	5,  // 33: petro.authority.v1.GenesisState.peers:type_name -> petro.authority.v1.AllowedPeer
 	6,  // 34: petro.authority.v1.GenesisState.params:type_name -> petro.authority.v1.Params
 	22, // 35: petro.authority.v1.GenesisState.proposals:type_name -> petro.authority.v1.Proposal
-	1,  // 36: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
-	37, // [37:37] is the sub-list for method output_type
-	37, // [37:37] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	20, // 36: petro.authority.v1.GenesisState.upgrade_plan:type_name -> petro.authority.v1.UpgradePlan
+	21, // 37: petro.authority.v1.GenesisState.applied_upgrades:type_name -> petro.authority.v1.AppliedUpgrade
+	1,  // 38: petro.authority.v1.EventProposalFinalized.status:type_name -> petro.authority.v1.ProposalStatus
+	39, // [39:39] is the sub-list for method output_type
+	39, // [39:39] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_petro_authority_v1_authority_proto_init() }
