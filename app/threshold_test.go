@@ -41,7 +41,6 @@ func sortedMembers(mk *multisig.PubKey, keys []*crypto.PrivKey) []*crypto.PrivKe
 	return out
 }
 
-
 // thresholdTx is a threshold tx under construction: the auth info, then who
 // signs as which member, then edits of the member signatures.
 type thresholdTx struct {
