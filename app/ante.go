@@ -10,8 +10,9 @@ import (
 	authtypes "github.com/petro-network/petro/x/auth/types"
 )
 
-// ante authorises tx against state: chain id, timeout, signature and the
-// account sequence. On success it records the signer's key and consumes the
+// ante authorises tx against state: chain id, timeout, signature (one key's,
+// or a threshold key's k member signatures) and the account sequence. On
+// success it records the signer's key (single or threshold) and consumes the
 // sequence in ctx's store. sigChecked says the signature was already
 // verified for these exact bytes (the verified-signature cache).
 func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
@@ -48,8 +49,9 @@ func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
 	return a.auth.SetAccount(ctx.Store(), tx.Signer, acc)
 }
 
-// verifySig checks tx's signature over its SignDoc for this chain and
-// remembers success, so the same bytes are never verified twice on a node.
+// verifySig checks tx's signature over its SignDoc for this chain — for a
+// threshold signer, the shape of its member signatures and then each of
+// them (crypto/multisig.Verify) — and remembers success, so the same bytes are never verified twice on a node.
 func (a *App) verifySig(tx *Tx) error {
 	if tx.Body.ChainId != a.chainID {
 		// A tx for another chain gets the same code everywhere (CheckTx,

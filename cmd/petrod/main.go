@@ -11,9 +11,6 @@ import (
 
 func main() {
 	if err := NewRootCmd().Execute(); err != nil {
-		if errors.Is(err, errTxGenerated) {
-			return
-		}
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintln(os.Stderr, "Error:", err)

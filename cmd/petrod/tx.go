@@ -37,6 +37,7 @@ func newTxCmd() *cobra.Command {
 	token.AddCommand(tokenTxCmds()...)
 	cmd.AddCommand(token, newTxAuthorityCmd(), newTxReserveCmd(),
 		newTxSignCmd(), newTxMultisignCmd(), newTxBroadcastCmd(), newTxEncodeCmd(), newTxDecodeCmd(), newTxValidateSignaturesCmd())
+	endAtGenerated(cmd)
 	return cmd
 }
 

@@ -33,8 +33,25 @@ const (
 )
 
 // errTxGenerated ends a tx command that printed its unsigned tx
-// (--generate-only): main exits 0 without printing it.
+// (--generate-only) before it prints a broadcast result; endAtGenerated
+// turns it into success.
 var errTxGenerated = errors.New("unsigned tx printed")
+
+// endAtGenerated makes every command under cmd that takes --generate-only
+// succeed when it stopped at errTxGenerated.
+func endAtGenerated(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		endAtGenerated(c)
+	}
+	if run := cmd.RunE; run != nil && cmd.Flags().Lookup(flagGenerateOnly) != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if err := run(c, args); !errors.Is(err, errTxGenerated) {
+				return err
+			}
+			return nil
+		}
+	}
+}
 
 // txKey is the signer a tx command loaded: a key with its private key, or
 // (with --generate-only) any key record, multisig ones included.
