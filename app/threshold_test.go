@@ -13,6 +13,8 @@ import (
 	"github.com/petro-network/petro/internal/testutil"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
+	authoritytypes "github.com/petro-network/petro/x/authority/types"
+	tokentypes "github.com/petro-network/petro/x/token/types"
 )
 
 // A 2-of-3 threshold account funded at genesis (#13).
@@ -198,4 +200,46 @@ func TestThresholdRefusals(t *testing.T) {
 			assertSameState(t, before, testutil.Snapshot(t, a))
 		})
 	}
+}
+
+// thresholdMsgTx signs msgs from mk's account at seq by its first k members.
+func thresholdMsgTx(t testing.TB, mk *multisig.PubKey, keys []*crypto.PrivKey, seq uint64, msgs ...*txtypes.Msg) []byte {
+	t.Helper()
+	p := &thresholdTx{
+		auth: &txtypes.AuthInfo{Sequence: seq, ThresholdPubKey: client.ThresholdPubKeyProto(mk)},
+		msgs: msgs, signers: sortedMembers(mk, keys)[:mk.Threshold()],
+	}
+	for i := range p.signers {
+		p.index = append(p.index, uint32(i))
+	}
+	return p.build(t)
+}
+
+// TestThresholdRoles: a threshold account sits on the council and proposes;
+// the council grants a role (pauser) to another threshold account, which
+// then exercises it — checked like any address.
+func TestThresholdRoles(t *testing.T) {
+	councilKeys := []*crypto.PrivKey{testutil.Key(30), testutil.Key(31), testutil.Key(32)}
+	pauserKeys := []*crypto.PrivKey{testutil.Key(33), testutil.Key(34), testutil.Key(35), testutil.Key(36), testutil.Key(37), testutil.Key(38), testutil.Key(39)}
+	councilMS, pauserMS := thresholdKey(t, 2, councilKeys...), thresholdKey(t, 5, pauserKeys...)
+	single := testutil.Key(40)
+	gs := testutil.NewGenesis().Fund(sender.PubKey().Address(), 1_000).State()
+	gs.Authority.Council = &authoritytypes.Council{Members: []string{councilMS.Address().String(), single.PubKey().Address().String()}, Threshold: 2}
+	a := testutil.NewApp(t, gs)
+	testutil.NextBlock(t, a)
+
+	propose := thresholdMsgTx(t, councilMS, councilKeys, 0, &txtypes.Msg{Sum: &txtypes.Msg_Propose{Propose: &authoritytypes.MsgPropose{
+		Proposer: councilMS.Address().String(),
+		Action:   &authoritytypes.Action{Sum: &authoritytypes.Action_GrantRole{GrantRole: &authoritytypes.GrantRole{Address: pauserMS.Address().String(), Role: authoritytypes.Role_ROLE_PAUSER}}},
+	}}})
+	assertOK(t, "propose by a 2-of-3 council member", testutil.NextBlock(t, a, propose).TxResults[0])
+	approve := testutil.NewTx(single, 0, &txtypes.Msg{Sum: &txtypes.Msg_Approve{Approve: &authoritytypes.MsgApprove{Approver: single.PubKey().Address().String(), ProposalId: 1}}}).Build(t)
+	assertOK(t, "approve", testutil.NextBlock(t, a, approve).TxResults[0])
+
+	pause := func(seq uint64) []byte {
+		return thresholdMsgTx(t, pauserMS, pauserKeys, seq, &txtypes.Msg{Sum: &txtypes.Msg_Pause{Pause: &tokentypes.MsgPause{Pauser: pauserMS.Address().String(), Scope: tokentypes.PauseScope_PAUSE_SCOPE_TRANSFERS}}})
+	}
+	assertOK(t, "pause by the 5-of-7 pauser", testutil.NextBlock(t, a, pause(0)).TxResults[0])
+	res := testutil.NextBlock(t, a, testutil.SendTx(t, sender, 0, recipient, 1)).TxResults[0]
+	assertCode(t, "send while paused", res, tokentypes.Codespace, tokentypes.ErrTransfersPaused.Code)
 }
