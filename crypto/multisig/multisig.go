@@ -73,10 +73,10 @@ func New(k int, members []*crypto.PubKey) (*PubKey, error) {
 	for i, m := range sorted {
 		raw[i] = m.Bytes()
 	}
-	if k < 0 {
-		return nil, fmt.Errorf("%w: %d", ErrThreshold, k)
+	if n := len(raw); n >= 1 && n <= MaxMembers && (k < 1 || k > n) {
+		return nil, fmt.Errorf("%w: %d of %d", ErrThreshold, k, n)
 	}
-	if err := checkShape(uint32(min(k, MaxMembers+1)), raw); err != nil {
+	if err := checkShape(uint32(min(max(k, 0), MaxMembers+1)), raw); err != nil {
 		return nil, err
 	}
 	return newPubKey(k, sorted), nil
