@@ -99,9 +99,16 @@ func TestMultisigIssuerOffline(t *testing.T) {
 		issuerAddr = k.Address
 	}
 
+	// A single key on the coordinator's home, for the online sign path.
+	var payer struct{ Address string }
+	if err := json.Unmarshal(petrod(t, 0, nil, append([]string{"keys", "add", "payer", "--home", coordinator, "-o", "json"}, kb...)...), &payer); err != nil {
+		t.Fatal(err)
+	}
+
 	oracle, holder := Key(t, 700), Key(t, 701)
 	n := NewSingleNodeWith(t, e2eChainID, func(gs *app.GenesisState) {
-		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: addr(oracle), Amount: ptr})
+		gs.Token.Balances = append(gs.Token.Balances, &tokentypes.Balance{Address: addr(oracle), Amount: ptr},
+			&tokentypes.Balance{Address: payer.Address, Amount: 5 * ptr})
 		gs.Authority.Roles = append(gs.Authority.Roles,
 			&authoritytypes.RoleGrant{Address: addr(oracle), Role: authoritytypes.Role_ROLE_ORACLE},
 			&authoritytypes.RoleGrant{Address: issuerAddr, Role: authoritytypes.Role_ROLE_ISSUER, Allowance: 1_000_000 * ptr})
@@ -246,6 +253,21 @@ func TestMultisigIssuerOffline(t *testing.T) {
 	}
 	if balance() != 20*ptr || sequence() != 2 {
 		t.Fatalf("after the second issue: balance %d, sequence %d", balance(), sequence())
+	}
+
+	// A single key, signed online: tx sign reads the sequence from the node
+	// (the file was generated with a stale --sequence 7 and is re-encoded).
+	stalePay := writeFile(t, work, "pay.json", petrod(t, 0, nil, append([]string{"tx", "token", "send", "payer", addr(holder), "1ptr", "--generate-only", "--sequence", "7",
+		"--home", coordinator, "--chain-id", e2eChainID, "--node", nowhere}, kb...)...))
+	paid := writeFile(t, work, "pay.signed.json", petrod(t, 0, nil, append([]string{"tx", "sign", stalePay, "--from", "payer", "--home", coordinator, "--node", n.GRPCAddr()}, kb...)...))
+	if out := petrod(t, 0, nil, "tx", "validate-signatures", paid); !bytes.Contains(out, []byte("sequence: 0")) {
+		t.Fatalf("online sign did not take the account's sequence:\n%s", out)
+	}
+	if r := broadcast(paid, 0); r.Code != 0 {
+		t.Fatalf("send: %+v", r)
+	}
+	if got := balance(); got != 21*ptr {
+		t.Fatalf("holder balance %d after the send", got)
 	}
 }
 
