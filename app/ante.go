@@ -4,13 +4,15 @@ import (
 	"errors"
 
 	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
 	petro "github.com/petro-network/petro/types"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 )
 
-// ante authorises tx against state: chain id, timeout, signature and the
-// account sequence. On success it records the signer's key and consumes the
+// ante authorises tx against state: chain id, timeout, signature (one key's,
+// or a threshold key's k member signatures) and the account sequence. On
+// success it records the signer's key (single or threshold) and consumes the
 // sequence in ctx's store. sigChecked says the signature was already
 // verified for these exact bytes (the verified-signature cache).
 func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
@@ -38,14 +40,18 @@ func (a *App) ante(ctx petro.Context, tx *Tx, sigChecked bool) error {
 	if acc.Sequence, err = petro.SafeAdd(acc.Sequence, 1); err != nil {
 		return authtypes.ErrSequenceOverflow
 	}
-	if len(acc.PubKey) == 0 {
+	switch {
+	case tx.Threshold != nil && len(acc.MemberPubKeys) == 0:
+		acc.Threshold, acc.MemberPubKeys = uint32(tx.Threshold.Threshold()), tx.Threshold.MemberBytes()
+	case tx.Threshold == nil && len(acc.PubKey) == 0:
 		acc.PubKey = tx.PubKey.Bytes()
 	}
 	return a.auth.SetAccount(ctx.Store(), tx.Signer, acc)
 }
 
-// verifySig checks tx's signature over its SignDoc for this chain and
-// remembers success, so the same bytes are never verified twice on a node.
+// verifySig checks tx's signature over its SignDoc for this chain — for a
+// threshold signer, the shape of its member signatures and then each of
+// them (crypto/multisig.Verify) — and remembers success, so the same bytes are never verified twice on a node.
 func (a *App) verifySig(tx *Tx) error {
 	if tx.Body.ChainId != a.chainID {
 		// A tx for another chain gets the same code everywhere (CheckTx,
@@ -56,6 +62,13 @@ func (a *App) verifySig(tx *Tx) error {
 		return nil
 	}
 	sb := txtypes.SignBytes(a.chainID, tx.TxRaw.BodyBytes, tx.TxRaw.AuthInfoBytes)
+	if tx.Threshold != nil {
+		if err := tx.Threshold.Verify(sb, memberSigs(tx.TxRaw.MemberSignatures)); err != nil {
+			return thresholdErr(err)
+		}
+		a.sigs.add(tx.Hash)
+		return nil
+	}
 	if err := tx.PubKey.VerifySignatureErr(sb, tx.TxRaw.Signature); err != nil {
 		if errors.Is(err, crypto.ErrSigHighS) {
 			return authtypes.ErrMalleableSig
@@ -64,4 +77,13 @@ func (a *App) verifySig(tx *Tx) error {
 	}
 	a.sigs.add(tx.Hash)
 	return nil
+}
+
+// memberSigs converts a threshold tx's member signatures for multisig.Verify.
+func memberSigs(in []*txtypes.MemberSignature) []multisig.Signature {
+	out := make([]multisig.Signature, len(in))
+	for i, s := range in {
+		out[i] = multisig.Signature{Member: s.GetMember(), Sig: s.GetSignature()}
+	}
+	return out
 }

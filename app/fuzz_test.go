@@ -35,6 +35,11 @@ func fuzzSeeds(f *testing.F) [][]byte {
 			seeds = append(seeds, raw)
 		}
 	}
+	mk := thresholdKey(f, 2, members...)
+	p := newThresholdSend(mk, 0, recipient, 100)
+	seeds = append(seeds, p.build(f))
+	p.index = []uint32{1, 1}
+	seeds = append(seeds, p.build(f))
 	for _, c := range rejectCases(f) {
 		if raw := c.build(f); len(raw) <= app.MaxTxBytes {
 			seeds = append(seeds, raw)
@@ -74,7 +79,12 @@ func FuzzDecodeTx(f *testing.F) {
 		if err != nil || !bytes.Equal(auth, tx.TxRaw.AuthInfoBytes) {
 			t.Fatal("accepted auth info does not re-encode to its bytes")
 		}
-		if !tx.Signer.Equals(tx.PubKey.Address()) {
+		switch {
+		case tx.Threshold != nil:
+			if !tx.Signer.Equals(tx.Threshold.Address()) || tx.PubKey != nil || len(tx.TxRaw.Signature) > 0 {
+				t.Fatal("threshold signer decoded inconsistently")
+			}
+		case !tx.Signer.Equals(tx.PubKey.Address()) || len(tx.TxRaw.MemberSignatures) > 0:
 			t.Fatal("signer is not the public key's address")
 		}
 		if n := len(tx.Body.Messages); n == 0 || n > app.MaxMsgsPerTx {

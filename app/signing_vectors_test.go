@@ -56,8 +56,22 @@ type keyVector struct {
 }
 
 type signerVector struct {
-	Type string `json:"type"` // "secp256k1": one key, named in keys
-	Key  string `json:"key"`
+	Type string `json:"type"`          // "secp256k1": one key, named in keys; or "threshold-secp256k1"
+	Key  string `json:"key,omitempty"` // secp256k1
+	// threshold-secp256k1 (#13): k, the member keys by name in canonical
+	// (member index) order, the members who sign (ascending index), and
+	// the account's address with its preimage.
+	Threshold       int      `json:"threshold,omitempty"`
+	Members         []string `json:"members,omitempty"`
+	Signers         []string `json:"signers,omitempty"`
+	AddressPreimage string   `json:"address_preimage,omitempty"`
+	Address         string   `json:"address,omitempty"`
+}
+
+// memberSigVector is one TxRaw.member_signatures entry.
+type memberSigVector struct {
+	Member    uint32 `json:"member"`
+	Signature string `json:"signature"`
 }
 
 type txVector struct {
@@ -70,12 +84,14 @@ type txVector struct {
 	AuthInfoBytes   string          `json:"auth_info_bytes"`
 	SignDocBytes    string          `json:"sign_doc_bytes"`
 	SignBytesSHA256 string          `json:"sign_bytes_sha256"`
-	Signature       string          `json:"signature"`
-	TxBytes         string          `json:"tx_bytes"`
-	TxHash          string          `json:"tx_hash"`
-	Height          int64           `json:"height"`
-	Codespace       string          `json:"codespace"`
-	Code            uint32          `json:"code"`
+	Signature       string          `json:"signature,omitempty"`
+	// MemberSignatures: a threshold signer's signatures (signature is then absent).
+	MemberSignatures []memberSigVector `json:"member_signatures,omitempty"`
+	TxBytes          string            `json:"tx_bytes"`
+	TxHash           string            `json:"tx_hash"`
+	Height           int64             `json:"height"`
+	Codespace        string            `json:"codespace"`
+	Code             uint32            `json:"code"`
 }
 
 type refusedVector struct {
@@ -86,17 +102,18 @@ type refusedVector struct {
 	// canonical encoder: "none", "body_bytes", "auth_info_bytes",
 	// "signature" or "tx_bytes". With "none", body and auth_info give the
 	// content and every byte string follows from them as for a valid tx.
-	Mutated       string          `json:"mutated"`
-	SignChainID   string          `json:"sign_chain_id"`
-	Body          json.RawMessage `json:"body,omitempty"`
-	AuthInfo      json.RawMessage `json:"auth_info,omitempty"`
-	BodyBytes     string          `json:"body_bytes"`
-	AuthInfoBytes string          `json:"auth_info_bytes"`
-	Signature     string          `json:"signature"`
-	TxBytes       string          `json:"tx_bytes"`
-	TxHash        string          `json:"tx_hash"`
-	Codespace     string          `json:"codespace"`
-	Code          uint32          `json:"code"`
+	Mutated          string            `json:"mutated"`
+	SignChainID      string            `json:"sign_chain_id"`
+	Body             json.RawMessage   `json:"body,omitempty"`
+	AuthInfo         json.RawMessage   `json:"auth_info,omitempty"`
+	BodyBytes        string            `json:"body_bytes"`
+	AuthInfoBytes    string            `json:"auth_info_bytes"`
+	Signature        string            `json:"signature,omitempty"`
+	MemberSignatures []memberSigVector `json:"member_signatures,omitempty"`
+	TxBytes          string            `json:"tx_bytes"`
+	TxHash           string            `json:"tx_hash"`
+	Codespace        string            `json:"codespace"`
+	Code             uint32            `json:"code"`
 }
 
 // vecChainID is the test app's chain id.
@@ -176,7 +193,7 @@ func (b *vecBuilder) valid(name, desc, signer string, o client.TxOptions, msgs .
 	}
 	hash := sha256.Sum256(sb)
 	b.out.Txs = append(b.out.Txs, txVector{
-		Name: name, Description: desc, Signer: signerVector{"secp256k1", signer},
+		Name: name, Description: desc, Signer: signerVector{Type: "secp256k1", Key: signer},
 		Body: protoJSON(t, body), AuthInfo: protoJSON(t, auth),
 		BodyBytes: hexs(u.BodyBytes), AuthInfoBytes: hexs(u.AuthInfoBytes), SignDocBytes: hexs(sb),
 		SignBytesSHA256: hexs(hash[:]), Signature: hexs(sig), TxBytes: hexs(raw), TxHash: hexs(client.TxHash(raw)),
@@ -250,7 +267,7 @@ func (b *vecBuilder) refused(name, desc string, r refusal) {
 		t.Fatalf("refused vector %s was accepted", name)
 	}
 	v := refusedVector{
-		Name: name, Description: desc, Signer: signerVector{"secp256k1", r.signer}, Mutated: r.mutated, SignChainID: r.signChainID,
+		Name: name, Description: desc, Signer: signerVector{Type: "secp256k1", Key: r.signer}, Mutated: r.mutated, SignChainID: r.signChainID,
 		BodyBytes: hexs(body), AuthInfoBytes: hexs(auth), Signature: hexs(sig), TxBytes: hexs(raw), TxHash: hexs(client.TxHash(raw)),
 		Codespace: res.Codespace, Code: res.Code,
 	}
@@ -281,7 +298,7 @@ func buildVectors(t *testing.T) vectorFile {
 			"Generated and checked by `go test ./app -run TestSigningVectors` (rewrite with -update); reproduced independently by tests/signingspec.",
 			"Byte strings are lower-case hex. body and auth_info are the protobuf JSON mapping (proto field names, enums as numbers, 64-bit integers as strings, bytes as base64) of what body_bytes and auth_info_bytes encode.",
 			"txs run in order, each alone in a block at the given height, on a chain started from genesis; every one succeeds (code 0). refused run afterwards, each alone through CheckTx, on the state after the last of txs: each is refused with (codespace, code) and changes nothing.",
-			"signer.type is \"secp256k1\" (one key, named in keys); readers should skip vectors whose signer type they do not know, so new account types can be added.",
+			"signer.type is \"secp256k1\" (one key, named in keys) or \"threshold-secp256k1\" (a k-of-n account: threshold, members by name in member-index order, the signers, the address and its preimage; the tx carries member_signatures instead of signature); readers should skip vectors whose signer type they do not know, so new account types can be added.",
 		},
 	}
 	for _, k := range vecKeys {
@@ -308,11 +325,12 @@ func buildVectors(t *testing.T) vectorFile {
 		{Address: b.addr("dave"), Role: authoritytypes.Role_ROLE_ORACLE},
 		{Address: b.addr("erin"), Role: authoritytypes.Role_ROLE_ISSUER, Allowance: 1000 * ptr},
 	}
+	b.addThresholdGenesis(gs)
 	gs.Reserve.Params.Quorum = 1
 	gs.Reserve.Lots = []*reservetypes.Lot{{Id: "ayacucho-1", Field: "ayacucho-1", Category: reservetypes.LotCategory_LOT_CATEGORY_STORED,
 		Certifier: "certifier", CertificateHash: sha("certificate"), ValidUntilUnix: testutil.GenesisTime.Add(365 * 24 * time.Hour).Unix()}}
 	b.out.Genesis = json.RawMessage(`{"chain_id":"` + vecChainID + `","genesis_time":"` + testutil.GenesisTime.Format(time.RFC3339) +
-		`","block_time":"genesis_time + 5 s per height","note":"alice holds 1000 PTR; bob and carol are a 2-of-2 council; dave is the only oracle (quorum 1) of lot ayacucho-1; erin is an issuer with a 1000 PTR allowance"}`)
+		`","block_time":"genesis_time + 5 s per height","note":"alice holds 1000 PTR; bob and carol are a 2-of-2 council; dave is the only oracle (quorum 1) of lot ayacucho-1; erin is an issuer with a 1000 PTR allowance; treasury (2-of-3 of bob, carol and dave) holds 100 PTR and is an issuer with a 100 PTR allowance"}`)
 	b.a = testutil.NewApp(t, gs)
 
 	// Valid txs, one message type or rule at a time.
@@ -341,6 +359,8 @@ func buildVectors(t *testing.T) vectorFile {
 	b.valid("issue", "the issuer mints 10 PTR to alice", "erin", client.TxOptions{}, client.IssueMsg(b.keys["erin"].Address(), alice, 10*ptr))
 	b.valid("request_redemption", "alice redeems 1 PTR", "alice", client.TxOptions{},
 		&txtypes.Msg{Sum: &txtypes.Msg_RequestRedemption{RequestRedemption: &tokentypes.MsgRequestRedemption{Owner: b.addr("alice"), Amount: ptr, SettlementInstructionHash: sha("deliver to tank 7")}}})
+
+	b.thresholdVectors()
 
 	// Refused txs, each from alice at her next sequence unless it says otherwise.
 	seq := b.seq["alice"]
@@ -414,6 +434,7 @@ func buildVectors(t *testing.T) vectorFile {
 		raw: func(raw []byte) []byte { return cat(raw, varintField(4, 1)) }})
 	b.refused("tx_raw_truncated", "the valid TxRaw without its last byte", refusal{signer: "alice", mutated: "tx_bytes",
 		raw: func(raw []byte) []byte { return raw[:len(raw)-1] }})
+	b.thresholdRefusals()
 	return b.out
 }
 

@@ -3,11 +3,14 @@ package app
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
+	petro "github.com/petro-network/petro/types"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authtypes "github.com/petro-network/petro/x/auth/types"
 )
@@ -26,8 +29,10 @@ type Tx struct {
 	TxRaw    *txtypes.TxRaw
 	Body     *txtypes.TxBody
 	AuthInfo *txtypes.AuthInfo
-	PubKey   *crypto.PubKey
-	Signer   crypto.Address
+	PubKey   *crypto.PubKey // nil when Threshold is set
+	// Threshold is the signer's k-of-n key when auth_info names one (#13).
+	Threshold *multisig.PubKey
+	Signer    crypto.Address
 	// SignerBech32 is Signer's bech32 form.
 	SignerBech32 string
 }
@@ -56,12 +61,10 @@ func DecodeTx(raw []byte) (*Tx, error) {
 	if len(tx.Body.Memo) > MaxMemoBytes {
 		return nil, authtypes.ErrMemoTooLarge.Wrapf("%d bytes > %d", len(tx.Body.Memo), MaxMemoBytes)
 	}
-	pk, err := pubKeys.parse(tx.AuthInfo.PubKey) // = crypto.PubKeyFromBytes, memoised
+	signer, err := decodeSigner(tx)
 	if err != nil {
-		return nil, authtypes.ErrInvalidPubKey.Wrap(err.Error())
+		return nil, err
 	}
-	tx.PubKey, tx.Signer, tx.SignerBech32 = pk.pub, pk.addr, pk.bech32
-	signer := pk.bech32
 	for i, m := range tx.Body.Messages {
 		msg, err := unpackMsg(m)
 		if err != nil {
@@ -75,6 +78,71 @@ func DecodeTx(raw []byte) (*Tx, error) {
 		}
 	}
 	return tx, nil
+}
+
+// decodeSigner sets tx's signer from its auth info: one key, or a
+// threshold key (#13), and checks that the TxRaw's signature fields are
+// those of that kind. It returns the signer's bech32 address.
+func decodeSigner(tx *Tx) (string, error) {
+	ai, raw := tx.AuthInfo, tx.TxRaw
+	if tk := ai.ThresholdPubKey; tk != nil {
+		if len(ai.PubKey) > 0 {
+			return "", authtypes.ErrSignatureKindMixed.Wrap("auth_info has both pub_key and threshold_pub_key")
+		}
+		mk, err := multisig.Parse(tk.Threshold, tk.PubKeys, parseMember)
+		if err != nil {
+			return "", thresholdErr(err)
+		}
+		if len(raw.Signature) > 0 {
+			return "", authtypes.ErrSignatureKindMixed.Wrap("a threshold signer's tx carries member_signatures, not signature")
+		}
+		tx.Threshold, tx.Signer = mk, mk.Address()
+		tx.SignerBech32 = tx.Signer.String()
+		return tx.SignerBech32, nil
+	}
+	pk, err := pubKeys.parse(ai.PubKey) // = crypto.PubKeyFromBytes, memoised
+	if err != nil {
+		return "", authtypes.ErrInvalidPubKey.Wrap(err.Error())
+	}
+	if len(raw.MemberSignatures) > 0 {
+		return "", authtypes.ErrSignatureKindMixed.Wrap("a single-key tx carries member_signatures")
+	}
+	tx.PubKey, tx.Signer, tx.SignerBech32 = pk.pub, pk.addr, pk.bech32
+	return pk.bech32, nil
+}
+
+// parseMember is crypto.PubKeyFromBytes through the public-key cache.
+func parseMember(b []byte) (*crypto.PubKey, error) {
+	pk, err := pubKeys.parse(b)
+	if err != nil {
+		return nil, err
+	}
+	return pk.pub, nil
+}
+
+// thresholdErr maps a crypto/multisig or crypto error to its result code.
+func thresholdErr(err error) error {
+	for _, m := range []struct {
+		sentinel error
+		code     *petro.Error
+	}{
+		{multisig.ErrMemberCount, authtypes.ErrThresholdMembers},
+		{multisig.ErrThreshold, authtypes.ErrThresholdValue},
+		{multisig.ErrDuplicateMember, authtypes.ErrDuplicateMember},
+		{multisig.ErrMembersUnsorted, authtypes.ErrMembersUnsorted},
+		{multisig.ErrMemberIndex, authtypes.ErrMemberIndex},
+		{multisig.ErrRepeatedMember, authtypes.ErrRepeatedMember},
+		{multisig.ErrMemberOrder, authtypes.ErrMemberOrder},
+		{multisig.ErrTooFewSignatures, authtypes.ErrTooFewSignatures},
+		{multisig.ErrTooManySignatures, authtypes.ErrTooManySignatures},
+		{crypto.ErrInvalidPubKey, authtypes.ErrInvalidPubKey},
+		{crypto.ErrSigHighS, authtypes.ErrMalleableSig},
+	} {
+		if errors.Is(err, m.sentinel) {
+			return m.code.Wrap(err.Error())
+		}
+	}
+	return authtypes.ErrInvalidSignature.Wrap(err.Error())
 }
 
 // decodeCanonical unmarshals bz into m and accepts it only if it has no

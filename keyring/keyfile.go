@@ -39,12 +39,16 @@ const (
 // List and Get need no passphrase; the private key is either hex (test and
 // memory backends) or sealed (file backend).
 type keyFile struct {
-	Version int        `json:"version"`
-	Name    string     `json:"name"`
-	Address string     `json:"address"`
-	PubKey  string     `json:"pubkey"`            // base64, 33-byte compressed
-	PrivKey string     `json:"privkey,omitempty"` // hex; unencrypted backends only
-	Crypto  *sealedKey `json:"crypto,omitempty"`  // file backend only
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	PubKey  string `json:"pubkey"` // base64, 33-byte compressed; "" for multisig
+	// A multisig record (#13): k and the members (base64, canonical order);
+	// it has neither privkey nor crypto.
+	Threshold uint32     `json:"threshold,omitempty"`
+	Members   []string   `json:"members,omitempty"`
+	PrivKey   string     `json:"privkey,omitempty"` // hex; unencrypted backends only
+	Crypto    *sealedKey `json:"crypto,omitempty"`  // file backend only
 }
 
 type sealedKey struct {
@@ -76,9 +80,15 @@ func decodeKeyFile(data []byte, encrypted bool) (*storedKey, error) {
 	if f.Version != keyFileVersion {
 		return nil, fmt.Errorf("unsupported version %d", f.Version)
 	}
-	rec, err := recordFromJSON(recordJSON{Name: f.Name, Address: f.Address, PubKey: f.PubKey})
+	rec, err := recordFromJSON(recordJSON{Name: f.Name, Address: f.Address, PubKey: f.PubKey, Threshold: f.Threshold, Members: f.Members})
 	if err != nil {
 		return nil, err
+	}
+	if rec.Threshold != nil {
+		if f.Crypto != nil || f.PrivKey != "" {
+			return nil, errors.New("a multisig record holds a private key")
+		}
+		return &storedKey{rec: rec, file: f}, nil
 	}
 	if encrypted && (f.Crypto == nil || f.PrivKey != "") {
 		return nil, errors.New("not an encrypted key file")

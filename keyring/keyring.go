@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
 )
 
 // Backend names accepted by New (the Cosmos SDK's names).
@@ -30,27 +31,52 @@ var (
 	ErrInvalidName     = errors.New("invalid key name: use 1-64 characters from [a-zA-Z0-9._-], not an address")
 	ErrUnknownBackend  = errors.New("unknown keyring backend (want file, test or memory)")
 	ErrCorruptKeyFile  = errors.New("corrupt key file")
+	// ErrNoPrivateKey: the record is a threshold (multisig) key, which has
+	// no private key: its members sign, each with their own key.
+	ErrNoPrivateKey = errors.New("a multisig key has no private key: sign with a member's key (tx sign --multisig)")
 )
 
 // Record is the public view of a stored key. Address is always
-// PubKey.Address(). Its JSON form is
+// PubKey.Address(), or Threshold.Address() for a multisig record. Its JSON
+// form is
 //
 //	{"name":"alice","address":"petro1…","pubkey":"<base64 of the 33-byte compressed key>"}
+//
+// and for a multisig record (no private key; #13)
+//
+//	{"name":"issuer","address":"petro1…","pubkey":"","threshold":2,"members":["<base64>",…]}
+//
+// with the members in canonical (ascending) order.
 type Record struct {
 	Name    string
-	PubKey  *crypto.PubKey
+	PubKey  *crypto.PubKey // nil for a multisig record
 	Address crypto.Address
+	// Threshold is the k-of-n key of a multisig record, nil otherwise.
+	Threshold *multisig.PubKey
 }
 
 type recordJSON struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-	PubKey  string `json:"pubkey"`
+	Name      string   `json:"name"`
+	Address   string   `json:"address"`
+	PubKey    string   `json:"pubkey"`
+	Threshold uint32   `json:"threshold,omitempty"`
+	Members   []string `json:"members,omitempty"`
 }
 
 // MarshalJSON writes the shape documented on Record.
 func (r Record) MarshalJSON() ([]byte, error) {
-	return json.Marshal(recordJSON{Name: r.Name, Address: r.Address.String(), PubKey: base64.StdEncoding.EncodeToString(r.PubKey.Bytes())})
+	return json.Marshal(r.toJSON())
+}
+
+func (r Record) toJSON() recordJSON {
+	j := recordJSON{Name: r.Name, Address: r.Address.String(), PubKey: base64.StdEncoding.EncodeToString(r.PubKey.Bytes())}
+	if r.Threshold != nil {
+		j.Threshold = uint32(r.Threshold.Threshold())
+		for _, m := range r.Threshold.MemberBytes() {
+			j.Members = append(j.Members, base64.StdEncoding.EncodeToString(m))
+		}
+	}
+	return j
 }
 
 // UnmarshalJSON reads the shape documented on Record and checks that the
@@ -69,6 +95,9 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 }
 
 func recordFromJSON(j recordJSON) (Record, error) {
+	if len(j.Members) > 0 || j.Threshold != 0 {
+		return multisigRecordFromJSON(j)
+	}
 	pkBytes, err := base64.StdEncoding.DecodeString(j.PubKey)
 	if err != nil {
 		return Record{}, fmt.Errorf("pubkey: %w", err)
@@ -85,6 +114,32 @@ func recordFromJSON(j recordJSON) (Record, error) {
 		return Record{}, fmt.Errorf("address %s does not belong to pubkey %s", j.Address, pk)
 	}
 	return Record{Name: j.Name, PubKey: pk, Address: addr}, nil
+}
+
+func multisigRecordFromJSON(j recordJSON) (Record, error) {
+	if j.PubKey != "" {
+		return Record{}, errors.New("a multisig record has members, not a pubkey")
+	}
+	members := make([][]byte, len(j.Members))
+	for i, m := range j.Members {
+		b, err := base64.StdEncoding.DecodeString(m)
+		if err != nil {
+			return Record{}, fmt.Errorf("member %d: %w", i, err)
+		}
+		members[i] = b
+	}
+	mk, err := multisig.Parse(j.Threshold, members, nil)
+	if err != nil {
+		return Record{}, err
+	}
+	addr, err := crypto.AddressFromBech32(j.Address)
+	if err != nil {
+		return Record{}, err
+	}
+	if !addr.Equals(mk.Address()) {
+		return Record{}, fmt.Errorf("address %s does not belong to the multisig key", j.Address)
+	}
+	return Record{Name: j.Name, Address: addr, Threshold: mk}, nil
 }
 
 // Keyring stores named secp256k1 keys. Methods that take an existing key
@@ -122,8 +177,12 @@ type Keyring interface {
 	// low-S) and returns the signature and the signer's public key.
 	Sign(nameOrAddress string, msg []byte) (sig []byte, pub *crypto.PubKey, err error)
 	// PrivKey returns the private key, for callers that sign many messages
-	// without asking for the passphrase each time.
+	// without asking for the passphrase each time. A multisig record fails
+	// with ErrNoPrivateKey (as do Sign and ExportPrivKeyHex).
 	PrivKey(nameOrAddress string) (*crypto.PrivKey, error)
+	// AddMultisig stores a threshold key as a record with no private key
+	// (#13). It asks for no passphrase; duplicates fail as for Add.
+	AddMultisig(name string, key *multisig.PubKey) (Record, error)
 }
 
 var nameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,64}$`)
@@ -291,11 +350,55 @@ func (k *keyring) PrivKey(nameOrAddress string) (*crypto.PrivKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.rec.Threshold != nil {
+		return nil, fmt.Errorf("%w: %q", ErrNoPrivateKey, e.rec.Name)
+	}
 	pass, err := k.askPassphrase()
 	if err != nil {
 		return nil, err
 	}
 	return k.open(e, pass)
+}
+
+func (k *keyring) AddMultisig(name string, key *multisig.PubKey) (Record, error) {
+	if err := ValidateName(name); err != nil {
+		return Record{}, err
+	}
+	if key == nil {
+		return Record{}, errors.New("nil multisig key")
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	rec := Record{Name: name, Address: key.Address(), Threshold: key}
+	if err := k.checkNew(rec); err != nil {
+		return Record{}, err
+	}
+	j := rec.toJSON()
+	data, err := json.MarshalIndent(keyFile{Version: keyFileVersion, Name: name, Address: j.Address, Threshold: j.Threshold, Members: j.Members}, "", "  ")
+	if err != nil {
+		return Record{}, err
+	}
+	if err := k.store.create(name, data); err != nil {
+		return Record{}, err
+	}
+	return rec, nil
+}
+
+// checkNew refuses rec's name or address if already stored. k.mu held.
+func (k *keyring) checkNew(rec Record) error {
+	entries, err := k.loadAll()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.rec.Name == rec.Name {
+			return fmt.Errorf("%w: %q", ErrKeyExists, rec.Name)
+		}
+		if e.rec.Address.Equals(rec.Address) {
+			return fmt.Errorf("%w: address %s is already stored as %q", ErrKeyExists, rec.Address, e.rec.Name)
+		}
+	}
+	return nil
 }
 
 // add stores priv under name, refusing a duplicate name or a key already
@@ -321,10 +424,17 @@ func (k *keyring) add(name string, priv *crypto.PrivKey) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	if k.encrypted && len(entries) > 0 {
-		// One passphrase per directory: prove this one opens an existing key.
-		if _, err := k.open(entries[0], pass); err != nil {
-			return Record{}, err
+	if k.encrypted {
+		// One passphrase per directory: prove this one opens an existing
+		// key (multisig records hold none).
+		for _, e := range entries {
+			if e.rec.Threshold != nil {
+				continue
+			}
+			if _, err := k.open(e, pass); err != nil {
+				return Record{}, err
+			}
+			break
 		}
 	}
 	data, err := k.seal(rec, priv, pass)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
 )
 
 const (
@@ -469,5 +470,53 @@ func TestRecordJSON(t *testing.T) {
 	mismatch := strings.Replace(string(bz), rec.Address.String(), crypto.Address(make([]byte, 20)).String(), 1)
 	if err := json.Unmarshal([]byte(mismatch), &back); err == nil {
 		t.Fatal("accepted an address that does not match the pubkey")
+	}
+}
+
+func TestMultisigRecord(t *testing.T) {
+	for _, backend := range []string{BackendFile, BackendTest} {
+		t.Run(backend, func(t *testing.T) {
+			kr, err := New(backend, t.TempDir(), func() (string, error) { return "correct horse", nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pubs []*crypto.PubKey
+			for _, n := range []string{"a", "b", "c"} {
+				rec, _, err := kr.Add(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pubs = append(pubs, rec.PubKey)
+			}
+			mk, err := multisig.New(2, pubs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := kr.AddMultisig("issuer", mk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := kr.Get(rec.Address.String())
+			if err != nil || got.Name != "issuer" || got.Threshold == nil || !got.Threshold.Equals(mk) || got.PubKey != nil {
+				t.Fatalf("Get = %+v, %v", got, err)
+			}
+			if _, err := kr.PrivKey("issuer"); !errors.Is(err, ErrNoPrivateKey) {
+				t.Fatalf("PrivKey(multisig) = %v", err)
+			}
+			if _, err := kr.AddMultisig("again", mk); !errors.Is(err, ErrKeyExists) {
+				t.Fatalf("duplicate address: %v", err)
+			}
+			if _, _, err := kr.Add("d"); err != nil { // the passphrase check skips the multisig record
+				t.Fatal(err)
+			}
+			bz, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Record
+			if err := json.Unmarshal(bz, &back); err != nil || !back.Threshold.Equals(mk) {
+				t.Fatalf("JSON round trip %s: %v", bz, err)
+			}
+		})
 	}
 }

@@ -549,12 +549,12 @@ func runPropose(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := loadSigner(cmd, "--"+flagFrom, from)
+	key, err := loadTxKey(cmd, "--"+flagFrom, from)
 	if err != nil {
 		return err
 	}
 	msg := &txtypes.Msg{Sum: &txtypes.Msg_Propose{Propose: &authoritytypes.MsgPropose{
-		Proposer: key.PubKey().Address().String(), Action: action, Memo: memo,
+		Proposer: key.Address().String(), Action: action, Memo: memo,
 	}}}
 	res, err := broadcastMsg(cmd, setup, key, msg)
 	if err != nil {
@@ -600,12 +600,12 @@ func newTxApproveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := loadSigner(cmd, "--"+flagFrom, from)
+			key, err := loadTxKey(cmd, "--"+flagFrom, from)
 			if err != nil {
 				return err
 			}
 			msg := &txtypes.Msg{Sum: &txtypes.Msg_Approve{Approve: &authoritytypes.MsgApprove{
-				Approver: key.PubKey().Address().String(), ProposalId: id,
+				Approver: key.Address().String(), ProposalId: id,
 			}}}
 			res, err := broadcastMsg(cmd, setup, key, msg)
 			if err != nil {

@@ -30,7 +30,7 @@ func TestUnknownSubcommand(t *testing.T) {
 	}{
 		{"leaf typo", []string{"tx", "token", "sendd"}, `unknown command "sendd" for "petrod tx token"`, "send"},
 		{"leaf typo with flags", []string{"tx", "token", "sendd", "alice", "petro1x", "1ptr", "--from", "x", "--keyring-backend", "test"}, `unknown command "sendd" for "petrod tx token"`, "send"},
-		{"group typo", []string{"tx", "sign", "foo"}, `unknown command "sign" for "petrod tx"`, ""},
+		{"group typo", []string{"tx", "signn", "foo"}, `unknown command "signn" for "petrod tx"`, "sign"},
 		{"root", []string{"foo"}, `unknown command "foo" for "petrod"`, ""},
 		{"root typo", []string{"qeury", "token"}, `unknown command "qeury" for "petrod"`, "query"},
 		{"keys typo", []string{"keys", "lst"}, `unknown command "lst" for "petrod keys"`, "list"},

@@ -191,14 +191,27 @@ type keyOut struct {
 	Address  string `json:"address"`
 	PubKey   string `json:"pubkey"`
 	Mnemonic string `json:"mnemonic,omitempty"`
+	// A multisig record's threshold and members (base64), #13.
+	Threshold int      `json:"threshold,omitempty"`
+	Members   []string `json:"members,omitempty"`
 }
 
 func toKeyOut(r keyring.Record) keyOut {
-	return keyOut{Name: r.Name, Address: r.Address.String(), PubKey: base64.StdEncoding.EncodeToString(r.PubKey.Bytes())}
+	out := keyOut{Name: r.Name, Address: r.Address.String(), PubKey: base64.StdEncoding.EncodeToString(r.PubKey.Bytes())}
+	if r.Threshold != nil {
+		out.Threshold = r.Threshold.Threshold()
+		for _, m := range r.Threshold.MemberBytes() {
+			out.Members = append(out.Members, base64.StdEncoding.EncodeToString(m))
+		}
+	}
+	return out
 }
 
 func printKey(w io.Writer, k keyOut) {
 	fmt.Fprintf(w, "name: %s\naddress: %s\npubkey: %s\n", k.Name, k.Address, k.PubKey)
+	if k.Threshold > 0 {
+		fmt.Fprintf(w, "multisig: %d of %d\nmembers: %s\n", k.Threshold, len(k.Members), strings.Join(k.Members, ","))
+	}
 }
 
 const mnemonicWarning = "**Important** write this mnemonic phrase in a safe place. It is the only way to recover this key, and it is shown only once."
@@ -210,7 +223,10 @@ func newKeysAddCmd() *cobra.Command {
 		Long: `Create a key at m/44'/118'/0'/0/0 of a new 24-word BIP-39 mnemonic and print
 its address and the mnemonic, once. With --recover, read an existing
 mnemonic as one line from stdin (before the passphrase, if that is read from
-stdin too).`,
+stdin too). With --multisig A,B,C --multisig-threshold K, store the K-of-N
+threshold key of those members (no private key, no mnemonic): its address
+is the threshold account's, and its txs are signed offline by K members
+(petrod tx sign --multisig, then petrod tx multisign).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newPrinter(cmd)
@@ -219,6 +235,9 @@ stdin too).`,
 			}
 			if err := keyring.ValidateName(args[0]); err != nil {
 				return &usageError{err.Error()}
+			}
+			if cmd.Flags().Changed(flagMultisig) {
+				return addMultisigKey(cmd, p, args[0])
 			}
 			in := newCLIInput(cmd)
 			kr, err := openKeyring(cmd, in, true)
@@ -257,6 +276,8 @@ stdin too).`,
 		},
 	}
 	cmd.Flags().Bool(flagRecover, false, "recover the key from a mnemonic read from stdin")
+	cmd.Flags().String(flagMultisig, "", "store a multisig (threshold) key of these members instead: comma-separated key names or addresses in the keyring, or public keys (hex or base64); the record has no private key")
+	cmd.Flags().Int(flagMultisigThreshold, 1, "with --multisig: how many members must sign (k of n)")
 	addKeyringFlag(cmd)
 	addOutputFlag(cmd)
 	return cmd

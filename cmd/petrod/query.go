@@ -306,6 +306,13 @@ func newQueryAccountCmd() *cobra.Command {
 				if pk := r.GetAccount().GetPubKey(); len(pk) > 0 {
 					pub = base64.StdEncoding.EncodeToString(pk)
 				}
+				if ms := r.GetAccount().GetMemberPubKeys(); len(ms) > 0 {
+					members := make([]string, len(ms))
+					for i, m := range ms {
+						members[i] = base64.StdEncoding.EncodeToString(m)
+					}
+					pub = fmt.Sprintf("(multisig %d of %d) members %s", r.GetAccount().GetThreshold(), len(ms), strings.Join(members, ","))
+				}
 				fmt.Fprintf(w, "address: %s\npubkey: %s\nsequence: %d\nheight: %d\n", addr, pub, r.GetAccount().GetSequence(), r.GetHeight())
 			})
 		},

@@ -74,11 +74,11 @@ reported; in text output the round's state is printed after the result.`,
 			if err != nil {
 				return err
 			}
-			key, err := loadSigner(cmd, "--"+flagFrom, from)
+			key, err := loadTxKey(cmd, "--"+flagFrom, from)
 			if err != nil {
 				return err
 			}
-			msg.Oracle = key.PubKey().Address().String()
+			msg.Oracle = key.Address().String()
 			if auto {
 				open, err := queryOpenRound(cmd)
 				if err != nil {

@@ -266,11 +266,11 @@ func runTokenTx(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := loadSigner(cmd, "--"+flagFrom, from)
+	key, err := loadTxKey(cmd, "--"+flagFrom, from)
 	if err != nil {
 		return err
 	}
-	if err := setTokenSigner(msg, key.PubKey().Address().String()); err != nil {
+	if err := setTokenSigner(msg, key.Address().String()); err != nil {
 		return err
 	}
 	res, err := broadcastMsg(cmd, setup, key, msg)

@@ -35,7 +35,9 @@ func newTxCmd() *cobra.Command {
 	token := &cobra.Command{Use: "token", Short: "Token transactions: send, issue, redeem, compliance (freeze, pause)"}
 	token.AddCommand(newTxSendCmd())
 	token.AddCommand(tokenTxCmds()...)
-	cmd.AddCommand(token, newTxAuthorityCmd(), newTxReserveCmd())
+	cmd.AddCommand(token, newTxAuthorityCmd(), newTxReserveCmd(),
+		newTxSignCmd(), newTxMultisignCmd(), newTxBroadcastCmd(), newTxEncodeCmd(), newTxDecodeCmd(), newTxValidateSignaturesCmd())
+	endAtGenerated(cmd)
 	return cmd
 }
 
@@ -49,6 +51,7 @@ func addTxFlags(cmd *cobra.Command) {
 	cmd.Flags().Uint64(flagTimeoutHeight, 0, "tx is invalid above this block height (0 = no timeout)")
 	cmd.Flags().Uint64(flagSequence, 0, "sign with this account sequence instead of asking the node (to send several txs per block)")
 	cmd.Flags().String(flagBroadcastMode, "commit", "sync (return after CheckTx) | commit (wait until the tx is in a block)")
+	cmd.Flags().Bool(flagGenerateOnly, false, "print the unsigned tx as JSON for `petrod tx sign` instead of signing and broadcasting (the signer may be a multisig key; the sequence is read from --node unless --sequence is given)")
 	fromClientConfig(cmd.Flags(), flagChainID, flagBroadcastMode)
 }
 
@@ -126,11 +129,11 @@ prints its result and exits with status 1.`,
 			if err != nil {
 				return err
 			}
-			key, err := loadSigner(cmd, "sender", args[0])
+			key, err := loadTxKey(cmd, "sender", args[0])
 			if err != nil {
 				return err
 			}
-			res, err := broadcastMsg(cmd, setup, key, client.SendMsg(key.PubKey().Address(), to, amount))
+			res, err := broadcastMsg(cmd, setup, key, client.SendMsg(key.Address(), to, amount))
 			if err != nil {
 				return err
 			}
@@ -183,8 +186,13 @@ func loadSigner(cmd *cobra.Command, what, nameOrAddress string) (*crypto.PrivKey
 	return key, nil
 }
 
-// broadcastMsg signs msg with key and broadcasts it to --node.
-func broadcastMsg(cmd *cobra.Command, s txSetup, key *crypto.PrivKey, msg *txtypes.Msg) (*txtypes.BroadcastResponse, error) {
+// broadcastMsg signs msg with key and broadcasts it to --node. With
+// --generate-only it prints the unsigned tx instead and returns
+// errTxGenerated.
+func broadcastMsg(cmd *cobra.Command, s txSetup, key *txKey, msg *txtypes.Msg) (*txtypes.BroadcastResponse, error) {
+	if generateOnly(cmd) {
+		return nil, generateTx(cmd, s, key, msg)
+	}
 	c, addr, err := dialNode(cmd)
 	if err != nil {
 		return nil, err
@@ -192,7 +200,7 @@ func broadcastMsg(cmd *cobra.Command, s txSetup, key *crypto.PrivKey, msg *txtyp
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(cmd.Context(), broadcastTimeout)
 	defer cancel()
-	res, err := c.SignAndBroadcast(ctx, s.chainID, key, []*txtypes.Msg{msg}, s.opts)
+	res, err := c.SignAndBroadcast(ctx, s.chainID, key.priv, []*txtypes.Msg{msg}, s.opts)
 	if err != nil {
 		return nil, nodeErr(addr, err)
 	}

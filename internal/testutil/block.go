@@ -131,6 +131,9 @@ func sameTxs(a, b [][]byte) bool {
 type Account struct {
 	Sequence uint64
 	PubKey   []byte
+	// A threshold account's key (#13).
+	Threshold     uint32
+	MemberPubKeys [][]byte
 }
 
 // State is a comparable picture of the committed state at one height.
@@ -164,7 +167,7 @@ func Snapshot(t testing.TB, a *app.App) State {
 		s.Balances[b.Address] = b.Amount
 	}
 	for _, acc := range gs.Auth.Accounts {
-		s.Accounts[acc.Address] = Account{Sequence: acc.Sequence, PubKey: acc.PubKey}
+		s.Accounts[acc.Address] = Account{Sequence: acc.Sequence, PubKey: acc.PubKey, Threshold: acc.Threshold, MemberPubKeys: acc.MemberPubKeys}
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package signingspec
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -52,10 +53,14 @@ func m(name string, num protowire.Number, msg string) fieldSpec {
 func rep(name string, num protowire.Number, msg string) fieldSpec {
 	return fieldSpec{name: name, num: num, kind: kMsg, msg: msg, repeated: true}
 }
+func repBytes(name string, num protowire.Number) fieldSpec {
+	return fieldSpec{name: name, num: num, kind: kBytes, repeated: true}
+}
 
 var schema = map[string][]fieldSpec{
-	"TxBody":   {rep("messages", 1, "Msg"), f("memo", 2, kString), f("timeout_height", 3, kUint64), f("chain_id", 4, kString)},
-	"AuthInfo": {f("pub_key", 1, kBytes), f("sequence", 2, kUint64)},
+	"TxBody":          {rep("messages", 1, "Msg"), f("memo", 2, kString), f("timeout_height", 3, kUint64), f("chain_id", 4, kString)},
+	"AuthInfo":        {f("pub_key", 1, kBytes), f("sequence", 2, kUint64), m("threshold_pub_key", 3, "ThresholdPubKey")},
+	"ThresholdPubKey": {f("threshold", 1, kUint32), repBytes("pub_keys", 2)},
 	"Msg": {m("send", 1, "MsgSend"), m("issue", 2, "MsgIssue"), m("request_redemption", 3, "MsgRequestRedemption"),
 		m("accept_redemption", 4, "MsgAcceptRedemption"), m("fulfill_redemption", 5, "MsgFulfillRedemption"),
 		m("reject_redemption", 6, "MsgRejectRedemption"), m("freeze", 7, "MsgFreeze"), m("unfreeze", 8, "MsgUnfreeze"),
@@ -107,13 +112,19 @@ func encode(typeName string, obj map[string]any) ([]byte, error) {
 				out = protowire.AppendString(out, str)
 			}
 		case kBytes:
-			b, err := base64.StdEncoding.DecodeString(v.(string))
-			if err != nil {
-				return nil, err
+			items := []any{v}
+			if s.repeated {
+				items = v.([]any)
 			}
-			if len(b) > 0 {
-				out = protowire.AppendTag(out, s.num, protowire.BytesType)
-				out = protowire.AppendBytes(out, b)
+			for _, it := range items {
+				b, err := base64.StdEncoding.DecodeString(it.(string))
+				if err != nil {
+					return nil, err
+				}
+				if len(b) > 0 || s.repeated { // a repeated element is always written
+					out = protowire.AppendTag(out, s.num, protowire.BytesType)
+					out = protowire.AppendBytes(out, b)
+				}
 			}
 		case kUint64, kInt64:
 			var u uint64
@@ -175,6 +186,50 @@ func signDoc(chainID string, body, auth []byte) []byte {
 // txRaw is TxRaw{1: body_bytes, 2: auth_info_bytes, 3: signature}.
 func txRaw(body, auth, sig []byte) []byte {
 	return bytesField(bytesField(bytesField(nil, 1, body), 2, auth), 3, sig)
+}
+
+// memberSig is one TxRaw.member_signatures entry (#13).
+type memberSig struct {
+	Member    uint32
+	Signature string
+}
+
+// thresholdTxRaw is TxRaw{1: body_bytes, 2: auth_info_bytes,
+// 4: repeated MemberSignature{1: member (omitted when 0), 2: signature}}.
+func thresholdTxRaw(t *testing.T, body, auth []byte, sigs []memberSig) []byte {
+	out := bytesField(bytesField(nil, 1, body), 2, auth)
+	for _, s := range sigs {
+		var ms []byte
+		if s.Member != 0 {
+			ms = protowire.AppendVarint(protowire.AppendTag(ms, 1, protowire.VarintType), uint64(s.Member))
+		}
+		ms = bytesField(ms, 2, unhex(t, s.Signature))
+		out = protowire.AppendBytes(protowire.AppendTag(out, 4, protowire.BytesType), ms)
+	}
+	return out
+}
+
+// thresholdAddress is RIPEMD160(SHA256("petro/threshold-secp256k1" ‖ k ‖ n
+// ‖ keys in ascending byte order)), bech32 "petro", and the preimage.
+func thresholdAddress(k int, keys [][]byte) (string, []byte) {
+	sorted := append([][]byte(nil), keys...)
+	sort.Slice(sorted, func(i, j int) bool { return bytes.Compare(sorted[i], sorted[j]) < 0 })
+	pre := append([]byte("petro/threshold-secp256k1"), byte(k), byte(len(sorted)))
+	for _, key := range sorted {
+		pre = append(pre, key...)
+	}
+	s := sha256.Sum256(pre)
+	r := ripemd160.New()
+	r.Write(s[:])
+	conv, err := bech32.ConvertBits(r.Sum(nil), 8, 5, true)
+	if err != nil {
+		panic(err)
+	}
+	a, err := bech32.Encode("petro", conv)
+	if err != nil {
+		panic(err)
+	}
+	return a, pre
 }
 
 // ---- Keys, addresses, signatures ----
@@ -246,22 +301,24 @@ type vectors struct {
 		PublicKey                     string `json:"public_key"`
 	} `json:"keys"`
 	Txs []struct {
-		Name            string
-		Signer          struct{ Type, Key string }
-		Body            map[string]any `json:"body"`
-		AuthInfo        map[string]any `json:"auth_info"`
-		BodyBytes       string         `json:"body_bytes"`
-		AuthInfoBytes   string         `json:"auth_info_bytes"`
-		SignDocBytes    string         `json:"sign_doc_bytes"`
-		SignBytesSHA256 string         `json:"sign_bytes_sha256"`
-		Signature       string         `json:"signature"`
-		TxBytes         string         `json:"tx_bytes"`
-		TxHash          string         `json:"tx_hash"`
+		Name             string
+		Signer           signerSpec
+		MemberSignatures []memberSig    `json:"member_signatures"`
+		Body             map[string]any `json:"body"`
+		AuthInfo         map[string]any `json:"auth_info"`
+		BodyBytes        string         `json:"body_bytes"`
+		AuthInfoBytes    string         `json:"auth_info_bytes"`
+		SignDocBytes     string         `json:"sign_doc_bytes"`
+		SignBytesSHA256  string         `json:"sign_bytes_sha256"`
+		Signature        string         `json:"signature"`
+		TxBytes          string         `json:"tx_bytes"`
+		TxHash           string         `json:"tx_hash"`
 	} `json:"txs"`
 	Refused []struct {
 		Name, Mutated, Codespace string
 		Code                     uint32
-		Signer                   struct{ Type, Key string }
+		Signer                   signerSpec
+		MemberSignatures         []memberSig    `json:"member_signatures"`
 		SignChainID              string         `json:"sign_chain_id"`
 		Body                     map[string]any `json:"body"`
 		AuthInfo                 map[string]any `json:"auth_info"`
@@ -271,6 +328,17 @@ type vectors struct {
 		TxBytes                  string         `json:"tx_bytes"`
 		TxHash                   string         `json:"tx_hash"`
 	} `json:"refused"`
+}
+
+// signerSpec is a vector's signer: "secp256k1" (Key) or
+// "threshold-secp256k1" (Threshold, Members in member order, Signers).
+type signerSpec struct {
+	Type, Key       string
+	Threshold       int
+	Members         []string
+	Signers         []string
+	AddressPreimage string `json:"address_preimage"`
+	Address         string
 }
 
 func unhex(t *testing.T, s string) []byte {
@@ -315,10 +383,44 @@ func TestReproduceVectors(t *testing.T) {
 		}
 	}
 	signer := func(typ, name string) *btcec.PrivateKey {
-		if typ != "secp256k1" {
+		if typ != "secp256k1" && typ != "threshold-secp256k1" {
 			t.Skipf("signer type %q is not in this implementation", typ)
 		}
 		return keys[name]
+	}
+	// memberSigs signs doc as each of sp.Signers, numbered by position in
+	// sp.Members (checked to be the ascending order of the keys for a
+	// treasury-style signer with an address).
+	memberSigs := func(t *testing.T, sp signerSpec, doc []byte) []memberSig {
+		var pubs [][]byte
+		for _, n := range sp.Members {
+			pubs = append(pubs, keys[n].PubKey().SerializeCompressed())
+		}
+		if sp.Address != "" {
+			addr, pre := thresholdAddress(sp.Threshold, pubs)
+			if addr != sp.Address {
+				t.Errorf("threshold address %s, want %s", addr, sp.Address)
+			}
+			eq(t, "address_preimage", pre, sp.AddressPreimage)
+			if !sort.SliceIsSorted(pubs, func(i, j int) bool { return bytes.Compare(pubs[i], pubs[j]) < 0 }) {
+				t.Error("members are not in ascending key order")
+			}
+		}
+		var out []memberSig
+		for _, n := range sp.Signers {
+			idx := -1
+			for i, m := range sp.Members {
+				if m == n {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				t.Fatalf("signer %s is not a member", n)
+			}
+			out = append(out, memberSig{Member: uint32(idx), Signature: hex.EncodeToString(sign(keys[n], doc))})
+		}
+		return out
 	}
 	for _, tx := range v.Txs {
 		t.Run(tx.Name, func(t *testing.T) {
@@ -337,9 +439,18 @@ func TestReproduceVectors(t *testing.T) {
 			eq(t, "sign_doc_bytes", doc, tx.SignDocBytes)
 			h := sha256.Sum256(doc)
 			eq(t, "sign_bytes_sha256", h[:], tx.SignBytesSHA256)
-			sig := sign(k, doc)
-			eq(t, "signature", sig, tx.Signature)
-			txb := txRaw(body, auth, sig)
+			var txb []byte
+			if tx.Signer.Type == "threshold-secp256k1" {
+				sigs := memberSigs(t, tx.Signer, doc)
+				if fmt.Sprint(sigs) != fmt.Sprint(tx.MemberSignatures) {
+					t.Errorf("member_signatures:\n got  %v\n want %v", sigs, tx.MemberSignatures)
+				}
+				txb = thresholdTxRaw(t, body, auth, sigs)
+			} else {
+				sig := sign(k, doc)
+				eq(t, "signature", sig, tx.Signature)
+				txb = txRaw(body, auth, sig)
+			}
 			eq(t, "tx_bytes", txb, tx.TxBytes)
 			th := sha256.Sum256(txb)
 			eq(t, "tx_hash", th[:], tx.TxHash)
@@ -358,6 +469,19 @@ func TestReproduceVectors(t *testing.T) {
 					t.Fatal(err)
 				}
 				eq(t, "auth_info_bytes", auth, r.AuthInfoBytes)
+			}
+			if r.Signer.Type == "threshold-secp256k1" {
+				sigs := r.MemberSignatures
+				if r.Mutated != "member_signatures" {
+					sigs = memberSigs(t, r.Signer, signDoc(r.SignChainID, body, auth))
+					if fmt.Sprint(sigs) != fmt.Sprint(r.MemberSignatures) {
+						t.Errorf("member_signatures:\n got  %v\n want %v", sigs, r.MemberSignatures)
+					}
+				}
+				eq(t, "tx_bytes", thresholdTxRaw(t, body, auth, sigs), r.TxBytes)
+				th := sha256.Sum256(unhex(t, r.TxBytes))
+				eq(t, "tx_hash", th[:], r.TxHash)
+				return
 			}
 			sig := unhex(t, r.Signature)
 			if r.Mutated != "signature" {

@@ -31,9 +31,15 @@ type TxRaw struct {
 	BodyBytes     []byte                 `protobuf:"bytes,1,opt,name=body_bytes,json=bodyBytes,proto3" json:"body_bytes,omitempty"`
 	AuthInfoBytes []byte                 `protobuf:"bytes,2,opt,name=auth_info_bytes,json=authInfoBytes,proto3" json:"auth_info_bytes,omitempty"`
 	// 64-byte R||S secp256k1 signature over SHA-256(SignDoc bytes), low-S.
-	Signature     []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Empty when auth_info names a threshold key.
+	Signature []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
+	// #13: the members' signatures when auth_info names a threshold key:
+	// exactly threshold of them, by distinct members in ascending member
+	// order, each over the same SignDoc. Empty for a single key. Outside the
+	// SignDoc, so members sign independently of each other.
+	MemberSignatures []*MemberSignature `protobuf:"bytes,4,rep,name=member_signatures,json=memberSignatures,proto3" json:"member_signatures,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *TxRaw) Reset() {
@@ -87,6 +93,127 @@ func (x *TxRaw) GetSignature() []byte {
 	return nil
 }
 
+func (x *TxRaw) GetMemberSignatures() []*MemberSignature {
+	if x != nil {
+		return x.MemberSignatures
+	}
+	return nil
+}
+
+// #13: one member's signature of a threshold account's tx.
+type MemberSignature struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index of the signing member in ThresholdPubKey.pub_keys (0-based).
+	Member uint32 `protobuf:"varint,1,opt,name=member,proto3" json:"member,omitempty"`
+	// 64-byte R||S secp256k1 signature over SHA-256(SignDoc bytes), low-S.
+	Signature     []byte `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemberSignature) Reset() {
+	*x = MemberSignature{}
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemberSignature) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemberSignature) ProtoMessage() {}
+
+func (x *MemberSignature) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemberSignature.ProtoReflect.Descriptor instead.
+func (*MemberSignature) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *MemberSignature) GetMember() uint32 {
+	if x != nil {
+		return x.Member
+	}
+	return 0
+}
+
+func (x *MemberSignature) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+// #13: a k-of-n threshold key: the account is controlled by any threshold
+// of the n member keys. Its address is
+// RIPEMD160(SHA256("petro/threshold-secp256k1" || threshold || n || keys)),
+// threshold and n one byte each, keys in this order (docs/signing.md).
+type ThresholdPubKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// k, in [1, n].
+	Threshold uint32 `protobuf:"varint,1,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// n = 1..16 distinct 33-byte compressed secp256k1 keys, in ascending
+	// byte order.
+	PubKeys       [][]byte `protobuf:"bytes,2,rep,name=pub_keys,json=pubKeys,proto3" json:"pub_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ThresholdPubKey) Reset() {
+	*x = ThresholdPubKey{}
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ThresholdPubKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ThresholdPubKey) ProtoMessage() {}
+
+func (x *ThresholdPubKey) ProtoReflect() protoreflect.Message {
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ThresholdPubKey.ProtoReflect.Descriptor instead.
+func (*ThresholdPubKey) Descriptor() ([]byte, []int) {
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ThresholdPubKey) GetThreshold() uint32 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *ThresholdPubKey) GetPubKeys() [][]byte {
+	if x != nil {
+		return x.PubKeys
+	}
+	return nil
+}
+
 // TxBody holds the messages, applied atomically and in order.
 type TxBody struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -103,7 +230,7 @@ type TxBody struct {
 
 func (x *TxBody) Reset() {
 	*x = TxBody{}
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[1]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -115,7 +242,7 @@ func (x *TxBody) String() string {
 func (*TxBody) ProtoMessage() {}
 
 func (x *TxBody) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[1]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -128,7 +255,7 @@ func (x *TxBody) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxBody.ProtoReflect.Descriptor instead.
 func (*TxBody) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{1}
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *TxBody) GetMessages() []*Msg {
@@ -159,20 +286,23 @@ func (x *TxBody) GetChainId() string {
 	return ""
 }
 
-// AuthInfo names the signer and the account sequence this tx consumes.
+// AuthInfo names the signer (one key, or a threshold key) and the account
+// sequence this tx consumes.
 type AuthInfo struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 33-byte compressed secp256k1 public key of the signer.
 	PubKey []byte `protobuf:"bytes,1,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
 	// Must equal the signer account's next sequence.
-	Sequence      uint64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Sequence uint64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// #13: the signer is a threshold account; pub_key is then empty.
+	ThresholdPubKey *ThresholdPubKey `protobuf:"bytes,3,opt,name=threshold_pub_key,json=thresholdPubKey,proto3" json:"threshold_pub_key,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *AuthInfo) Reset() {
 	*x = AuthInfo{}
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[2]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -184,7 +314,7 @@ func (x *AuthInfo) String() string {
 func (*AuthInfo) ProtoMessage() {}
 
 func (x *AuthInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[2]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -197,7 +327,7 @@ func (x *AuthInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthInfo.ProtoReflect.Descriptor instead.
 func (*AuthInfo) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{2}
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *AuthInfo) GetPubKey() []byte {
@@ -214,6 +344,13 @@ func (x *AuthInfo) GetSequence() uint64 {
 	return 0
 }
 
+func (x *AuthInfo) GetThresholdPubKey() *ThresholdPubKey {
+	if x != nil {
+		return x.ThresholdPubKey
+	}
+	return nil
+}
+
 // SignDoc is the exact structure that is signed.
 type SignDoc struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -226,7 +363,7 @@ type SignDoc struct {
 
 func (x *SignDoc) Reset() {
 	*x = SignDoc{}
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[3]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -238,7 +375,7 @@ func (x *SignDoc) String() string {
 func (*SignDoc) ProtoMessage() {}
 
 func (x *SignDoc) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[3]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -251,7 +388,7 @@ func (x *SignDoc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignDoc.ProtoReflect.Descriptor instead.
 func (*SignDoc) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{3}
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SignDoc) GetChainId() string {
@@ -302,7 +439,7 @@ type Msg struct {
 
 func (x *Msg) Reset() {
 	*x = Msg{}
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[4]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -314,7 +451,7 @@ func (x *Msg) String() string {
 func (*Msg) ProtoMessage() {}
 
 func (x *Msg) ProtoReflect() protoreflect.Message {
-	mi := &file_petro_tx_v1_tx_proto_msgTypes[4]
+	mi := &file_petro_tx_v1_tx_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -327,7 +464,7 @@ func (x *Msg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Msg.ProtoReflect.Descriptor instead.
 func (*Msg) Descriptor() ([]byte, []int) {
-	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{4}
+	return file_petro_tx_v1_tx_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Msg) GetSum() isMsg_Sum {
@@ -558,20 +695,28 @@ var File_petro_tx_v1_tx_proto protoreflect.FileDescriptor
 
 const file_petro_tx_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x1bpetro/authority/v1/tx.proto\x1a\x19petro/reserve/v1/tx.proto\x1a\x17petro/token/v1/tx.proto\"l\n" +
+	"\x14petro/tx/v1/tx.proto\x12\vpetro.tx.v1\x1a\x1bpetro/authority/v1/tx.proto\x1a\x19petro/reserve/v1/tx.proto\x1a\x17petro/token/v1/tx.proto\"\xb7\x01\n" +
 	"\x05TxRaw\x12\x1d\n" +
 	"\n" +
 	"body_bytes\x18\x01 \x01(\fR\tbodyBytes\x12&\n" +
 	"\x0fauth_info_bytes\x18\x02 \x01(\fR\rauthInfoBytes\x12\x1c\n" +
-	"\tsignature\x18\x03 \x01(\fR\tsignature\"\x8c\x01\n" +
+	"\tsignature\x18\x03 \x01(\fR\tsignature\x12I\n" +
+	"\x11member_signatures\x18\x04 \x03(\v2\x1c.petro.tx.v1.MemberSignatureR\x10memberSignatures\"G\n" +
+	"\x0fMemberSignature\x12\x16\n" +
+	"\x06member\x18\x01 \x01(\rR\x06member\x12\x1c\n" +
+	"\tsignature\x18\x02 \x01(\fR\tsignature\"J\n" +
+	"\x0fThresholdPubKey\x12\x1c\n" +
+	"\tthreshold\x18\x01 \x01(\rR\tthreshold\x12\x19\n" +
+	"\bpub_keys\x18\x02 \x03(\fR\apubKeys\"\x8c\x01\n" +
 	"\x06TxBody\x12,\n" +
 	"\bmessages\x18\x01 \x03(\v2\x10.petro.tx.v1.MsgR\bmessages\x12\x12\n" +
 	"\x04memo\x18\x02 \x01(\tR\x04memo\x12%\n" +
 	"\x0etimeout_height\x18\x03 \x01(\x04R\rtimeoutHeight\x12\x19\n" +
-	"\bchain_id\x18\x04 \x01(\tR\achainId\"?\n" +
+	"\bchain_id\x18\x04 \x01(\tR\achainId\"\x89\x01\n" +
 	"\bAuthInfo\x12\x17\n" +
 	"\apub_key\x18\x01 \x01(\fR\x06pubKey\x12\x1a\n" +
-	"\bsequence\x18\x02 \x01(\x04R\bsequence\"k\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\x12H\n" +
+	"\x11threshold_pub_key\x18\x03 \x01(\v2\x1c.petro.tx.v1.ThresholdPubKeyR\x0fthresholdPubKey\"k\n" +
 	"\aSignDoc\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x1d\n" +
 	"\n" +
@@ -608,49 +753,53 @@ func file_petro_tx_v1_tx_proto_rawDescGZIP() []byte {
 	return file_petro_tx_v1_tx_proto_rawDescData
 }
 
-var file_petro_tx_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_petro_tx_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_petro_tx_v1_tx_proto_goTypes = []any{
 	(*TxRaw)(nil),                      // 0: petro.tx.v1.TxRaw
-	(*TxBody)(nil),                     // 1: petro.tx.v1.TxBody
-	(*AuthInfo)(nil),                   // 2: petro.tx.v1.AuthInfo
-	(*SignDoc)(nil),                    // 3: petro.tx.v1.SignDoc
-	(*Msg)(nil),                        // 4: petro.tx.v1.Msg
-	(*types.MsgSend)(nil),              // 5: petro.token.v1.MsgSend
-	(*types.MsgIssue)(nil),             // 6: petro.token.v1.MsgIssue
-	(*types.MsgRequestRedemption)(nil), // 7: petro.token.v1.MsgRequestRedemption
-	(*types.MsgAcceptRedemption)(nil),  // 8: petro.token.v1.MsgAcceptRedemption
-	(*types.MsgFulfillRedemption)(nil), // 9: petro.token.v1.MsgFulfillRedemption
-	(*types.MsgRejectRedemption)(nil),  // 10: petro.token.v1.MsgRejectRedemption
-	(*types.MsgFreeze)(nil),            // 11: petro.token.v1.MsgFreeze
-	(*types.MsgUnfreeze)(nil),          // 12: petro.token.v1.MsgUnfreeze
-	(*types.MsgPause)(nil),             // 13: petro.token.v1.MsgPause
-	(*types.MsgUnpause)(nil),           // 14: petro.token.v1.MsgUnpause
-	(*types.MsgBatchSend)(nil),         // 15: petro.token.v1.MsgBatchSend
-	(*types1.MsgPropose)(nil),          // 16: petro.authority.v1.MsgPropose
-	(*types1.MsgApprove)(nil),          // 17: petro.authority.v1.MsgApprove
-	(*types2.MsgAttest)(nil),           // 18: petro.reserve.v1.MsgAttest
+	(*MemberSignature)(nil),            // 1: petro.tx.v1.MemberSignature
+	(*ThresholdPubKey)(nil),            // 2: petro.tx.v1.ThresholdPubKey
+	(*TxBody)(nil),                     // 3: petro.tx.v1.TxBody
+	(*AuthInfo)(nil),                   // 4: petro.tx.v1.AuthInfo
+	(*SignDoc)(nil),                    // 5: petro.tx.v1.SignDoc
+	(*Msg)(nil),                        // 6: petro.tx.v1.Msg
+	(*types.MsgSend)(nil),              // 7: petro.token.v1.MsgSend
+	(*types.MsgIssue)(nil),             // 8: petro.token.v1.MsgIssue
+	(*types.MsgRequestRedemption)(nil), // 9: petro.token.v1.MsgRequestRedemption
+	(*types.MsgAcceptRedemption)(nil),  // 10: petro.token.v1.MsgAcceptRedemption
+	(*types.MsgFulfillRedemption)(nil), // 11: petro.token.v1.MsgFulfillRedemption
+	(*types.MsgRejectRedemption)(nil),  // 12: petro.token.v1.MsgRejectRedemption
+	(*types.MsgFreeze)(nil),            // 13: petro.token.v1.MsgFreeze
+	(*types.MsgUnfreeze)(nil),          // 14: petro.token.v1.MsgUnfreeze
+	(*types.MsgPause)(nil),             // 15: petro.token.v1.MsgPause
+	(*types.MsgUnpause)(nil),           // 16: petro.token.v1.MsgUnpause
+	(*types.MsgBatchSend)(nil),         // 17: petro.token.v1.MsgBatchSend
+	(*types1.MsgPropose)(nil),          // 18: petro.authority.v1.MsgPropose
+	(*types1.MsgApprove)(nil),          // 19: petro.authority.v1.MsgApprove
+	(*types2.MsgAttest)(nil),           // 20: petro.reserve.v1.MsgAttest
 }
 var file_petro_tx_v1_tx_proto_depIdxs = []int32{
-	4,  // 0: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
-	5,  // 1: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
-	6,  // 2: petro.tx.v1.Msg.issue:type_name -> petro.token.v1.MsgIssue
-	7,  // 3: petro.tx.v1.Msg.request_redemption:type_name -> petro.token.v1.MsgRequestRedemption
-	8,  // 4: petro.tx.v1.Msg.accept_redemption:type_name -> petro.token.v1.MsgAcceptRedemption
-	9,  // 5: petro.tx.v1.Msg.fulfill_redemption:type_name -> petro.token.v1.MsgFulfillRedemption
-	10, // 6: petro.tx.v1.Msg.reject_redemption:type_name -> petro.token.v1.MsgRejectRedemption
-	11, // 7: petro.tx.v1.Msg.freeze:type_name -> petro.token.v1.MsgFreeze
-	12, // 8: petro.tx.v1.Msg.unfreeze:type_name -> petro.token.v1.MsgUnfreeze
-	13, // 9: petro.tx.v1.Msg.pause:type_name -> petro.token.v1.MsgPause
-	14, // 10: petro.tx.v1.Msg.unpause:type_name -> petro.token.v1.MsgUnpause
-	15, // 11: petro.tx.v1.Msg.batch_send:type_name -> petro.token.v1.MsgBatchSend
-	16, // 12: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
-	17, // 13: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
-	18, // 14: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	1,  // 0: petro.tx.v1.TxRaw.member_signatures:type_name -> petro.tx.v1.MemberSignature
+	6,  // 1: petro.tx.v1.TxBody.messages:type_name -> petro.tx.v1.Msg
+	2,  // 2: petro.tx.v1.AuthInfo.threshold_pub_key:type_name -> petro.tx.v1.ThresholdPubKey
+	7,  // 3: petro.tx.v1.Msg.send:type_name -> petro.token.v1.MsgSend
+	8,  // 4: petro.tx.v1.Msg.issue:type_name -> petro.token.v1.MsgIssue
+	9,  // 5: petro.tx.v1.Msg.request_redemption:type_name -> petro.token.v1.MsgRequestRedemption
+	10, // 6: petro.tx.v1.Msg.accept_redemption:type_name -> petro.token.v1.MsgAcceptRedemption
+	11, // 7: petro.tx.v1.Msg.fulfill_redemption:type_name -> petro.token.v1.MsgFulfillRedemption
+	12, // 8: petro.tx.v1.Msg.reject_redemption:type_name -> petro.token.v1.MsgRejectRedemption
+	13, // 9: petro.tx.v1.Msg.freeze:type_name -> petro.token.v1.MsgFreeze
+	14, // 10: petro.tx.v1.Msg.unfreeze:type_name -> petro.token.v1.MsgUnfreeze
+	15, // 11: petro.tx.v1.Msg.pause:type_name -> petro.token.v1.MsgPause
+	16, // 12: petro.tx.v1.Msg.unpause:type_name -> petro.token.v1.MsgUnpause
+	17, // 13: petro.tx.v1.Msg.batch_send:type_name -> petro.token.v1.MsgBatchSend
+	18, // 14: petro.tx.v1.Msg.propose:type_name -> petro.authority.v1.MsgPropose
+	19, // 15: petro.tx.v1.Msg.approve:type_name -> petro.authority.v1.MsgApprove
+	20, // 16: petro.tx.v1.Msg.attest:type_name -> petro.reserve.v1.MsgAttest
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_petro_tx_v1_tx_proto_init() }
@@ -658,7 +807,7 @@ func file_petro_tx_v1_tx_proto_init() {
 	if File_petro_tx_v1_tx_proto != nil {
 		return
 	}
-	file_petro_tx_v1_tx_proto_msgTypes[4].OneofWrappers = []any{
+	file_petro_tx_v1_tx_proto_msgTypes[6].OneofWrappers = []any{
 		(*Msg_Send)(nil),
 		(*Msg_Issue)(nil),
 		(*Msg_RequestRedemption)(nil),
@@ -680,7 +829,7 @@ func file_petro_tx_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_petro_tx_v1_tx_proto_rawDesc), len(file_petro_tx_v1_tx_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

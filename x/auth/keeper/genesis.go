@@ -4,12 +4,16 @@ import (
 	"fmt"
 
 	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
 	"github.com/petro-network/petro/internal/store"
 	petro "github.com/petro-network/petro/types"
 	"github.com/petro-network/petro/x/auth/types"
 )
 
-// InitGenesis stores the genesis accounts after validating them.
+// InitGenesis stores the genesis accounts after validating them: a
+// single key (pub_key) or a threshold key (threshold, member_pub_keys in
+// canonical order) must derive the account's address. ExportGenesis
+// writes both kinds back as stored.
 func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 	seen := map[string]bool{}
 	for i, acc := range gs.GetAccounts() {
@@ -21,6 +25,18 @@ func (k Keeper) InitGenesis(kv store.KVStore, gs *types.GenesisState) error {
 			return fmt.Errorf("auth genesis: duplicate account %s", acc.Address)
 		}
 		seen[string(addr)] = true
+		if acc.Threshold != 0 || len(acc.MemberPubKeys) > 0 {
+			if len(acc.PubKey) > 0 {
+				return fmt.Errorf("auth genesis: account %s: both pub_key and a threshold key", acc.Address)
+			}
+			mk, err := multisig.Parse(acc.Threshold, acc.MemberPubKeys, nil)
+			if err != nil {
+				return fmt.Errorf("auth genesis: account %s: threshold key: %w", acc.Address, err)
+			}
+			if !mk.Address().Equals(addr) {
+				return fmt.Errorf("auth genesis: account %s: threshold key belongs to %s", acc.Address, mk.Address())
+			}
+		}
 		if len(acc.PubKey) > 0 {
 			pk, err := crypto.PubKeyFromBytes(acc.PubKey)
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/petro-network/petro/crypto"
+	"github.com/petro-network/petro/crypto/multisig"
 	"github.com/petro-network/petro/internal/store"
 	"github.com/petro-network/petro/internal/testutil"
 	"github.com/petro-network/petro/x/auth/keeper"
@@ -63,12 +65,25 @@ func TestInitGenesis(t *testing.T) {
 		}
 		return a
 	}
+	mk, err := multisig.New(2, []*crypto.PubKey{testutil.Key(5).PubKey(), testutil.Key(6).PubKey(), testutil.Key(7).PubKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thr := func(k uint32, members [][]byte) *types.Account {
+		return &types.Account{Address: mk.Address().String(), Threshold: k, MemberPubKeys: members, Sequence: 2}
+	}
+	mb := mk.MemberBytes()
 	for _, c := range []struct {
 		name     string
 		accounts []*types.Account
 		ok       bool
 	}{
 		{"empty", nil, true},
+		{"threshold account", []*types.Account{thr(2, mb)}, true},
+		{"threshold key of another account", []*types.Account{thr(1, mb)}, false},
+		{"threshold key unsorted", []*types.Account{thr(2, [][]byte{mb[1], mb[0], mb[2]})}, false},
+		{"threshold 0", []*types.Account{thr(0, mb)}, false},
+		{"threshold and pub_key", []*types.Account{{Address: mk.Address().String(), Threshold: 2, MemberPubKeys: mb, PubKey: mb[0]}}, false},
 		{"with keys and sequences", []*types.Account{acc(0, true, 3), acc(1, false, 0)}, true},
 		{"public key of another account", []*types.Account{{Address: k0.PubKey().Address().String(), PubKey: k1.PubKey().Bytes()}}, false},
 		{"uncompressed public key", []*types.Account{{Address: k0.PubKey().Address().String(), PubKey: append([]byte{0x04}, make([]byte, 64)...)}}, false},
@@ -95,7 +110,7 @@ func TestInitGenesis(t *testing.T) {
 			}
 			for _, want := range c.accounts {
 				addr, _ := k.Account(kv, mustAddr(t, want.Address))
-				if addr.Sequence != want.Sequence || !bytes.Equal(addr.PubKey, want.PubKey) {
+				if addr.Sequence != want.Sequence || !bytes.Equal(addr.PubKey, want.PubKey) || addr.Threshold != want.Threshold || len(addr.MemberPubKeys) != len(want.MemberPubKeys) {
 					t.Fatalf("account %s = %v, want %v", want.Address, addr, want)
 				}
 			}

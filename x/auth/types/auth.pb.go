@@ -23,10 +23,15 @@ const (
 
 // Account is the replay-protection and key record of an address.
 type Account struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`             // bech32 petro1...
-	PubKey        []byte                 `protobuf:"bytes,2,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"` // 33-byte compressed secp256k1; empty until first tx
-	Sequence      uint64                 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`          // the sequence the next tx must carry
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Address  string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`             // bech32 petro1...
+	PubKey   []byte                 `protobuf:"bytes,2,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"` // 33-byte compressed secp256k1; empty until first tx
+	Sequence uint64                 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`          // the sequence the next tx must carry
+	// #13: a threshold account's key (k and the n sorted member keys, as in
+	// petro.tx.v1.ThresholdPubKey); pub_key is then empty. Empty until the
+	// first tx, like pub_key.
+	Threshold     uint32   `protobuf:"varint,4,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	MemberPubKeys [][]byte `protobuf:"bytes,5,rep,name=member_pub_keys,json=memberPubKeys,proto3" json:"member_pub_keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -82,6 +87,20 @@ func (x *Account) GetSequence() uint64 {
 	return 0
 }
 
+func (x *Account) GetThreshold() uint32 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *Account) GetMemberPubKeys() [][]byte {
+	if x != nil {
+		return x.MemberPubKeys
+	}
+	return nil
+}
+
 type GenesisState struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Accounts      []*Account             `protobuf:"bytes,1,rep,name=accounts,proto3" json:"accounts,omitempty"`
@@ -130,11 +149,13 @@ var File_petro_auth_v1_auth_proto protoreflect.FileDescriptor
 
 const file_petro_auth_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x18petro/auth/v1/auth.proto\x12\rpetro.auth.v1\"X\n" +
+	"\x18petro/auth/v1/auth.proto\x12\rpetro.auth.v1\"\x9e\x01\n" +
 	"\aAccount\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
 	"\apub_key\x18\x02 \x01(\fR\x06pubKey\x12\x1a\n" +
-	"\bsequence\x18\x03 \x01(\x04R\bsequence\"B\n" +
+	"\bsequence\x18\x03 \x01(\x04R\bsequence\x12\x1c\n" +
+	"\tthreshold\x18\x04 \x01(\rR\tthreshold\x12&\n" +
+	"\x0fmember_pub_keys\x18\x05 \x03(\fR\rmemberPubKeys\"B\n" +
 	"\fGenesisState\x122\n" +
 	"\baccounts\x18\x01 \x03(\v2\x16.petro.auth.v1.AccountR\baccountsB-Z+github.com/petro-network/petro/x/auth/typesb\x06proto3"
 

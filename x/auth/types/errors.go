@@ -29,3 +29,17 @@ var (
 	// (CometBFT's "tx already exists in cache", given a stable code).
 	ErrTxInMempool = petro.Register(Codespace, 21, "tx already in the mempool")
 )
+
+// Threshold (k-of-n) signers, #13 (crypto/multisig). Codes 30–39.
+var (
+	ErrThresholdMembers   = petro.Register(Codespace, 30, "threshold key must have 1 to 16 members")
+	ErrThresholdValue     = petro.Register(Codespace, 31, "threshold must be between 1 and the number of members")
+	ErrDuplicateMember    = petro.Register(Codespace, 32, "threshold key lists a member key twice")
+	ErrMembersUnsorted    = petro.Register(Codespace, 33, "threshold key members are not in ascending order")
+	ErrMemberIndex        = petro.Register(Codespace, 34, "member signature names no member of the threshold key")
+	ErrRepeatedMember     = petro.Register(Codespace, 35, "member signed twice")
+	ErrMemberOrder        = petro.Register(Codespace, 36, "member signatures out of order")
+	ErrTooFewSignatures   = petro.Register(Codespace, 37, "fewer member signatures than the threshold")
+	ErrTooManySignatures  = petro.Register(Codespace, 38, "more member signatures than the threshold")
+	ErrSignatureKindMixed = petro.Register(Codespace, 39, "signature fields do not match the signer's key kind")
+)
