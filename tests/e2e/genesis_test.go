@@ -264,17 +264,9 @@ func TestGenesisCeremony(t *testing.T) {
 		if v := o.petrod("genesis", "validate", exported); !strings.Contains(v, "valid") {
 			t.Fatalf("validate of the export: %s", v)
 		}
-		// As networks/README.md says: all of data/ but priv_validator_state.json.
-		entries, err := os.ReadDir(filepath.Join(o.node.Home, "data"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if e.Name() != "priv_validator_state.json" {
-				if err := os.RemoveAll(filepath.Join(o.node.Home, "data", e.Name())); err != nil {
-					t.Fatal(err)
-				}
-			}
+		// As networks/README.md says: unsafe-reset-all, then the export as genesis.
+		if out, err := exec.Command(Binary(t), "unsafe-reset-all", "--home", o.node.Home).CombinedOutput(); err != nil {
+			t.Fatalf("unsafe-reset-all: %v\n%s", err, out)
 		}
 		copyFile(t, exported, filepath.Join(o.node.Home, "config", "genesis.json"))
 		o.node.Start()
