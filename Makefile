@@ -4,7 +4,7 @@ BIN     ?= build/petrod
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/petro-network/petro/app.SoftwareVersion=$(VERSION)
 
-.PHONY: help build install dev test test-short test-race fuzz bench proto proto-check lint docker ci
+.PHONY: help build install dev test test-short test-race fuzz bench proto proto-check lint docker docker-local ci
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,8 +44,12 @@ lint: ## go vet and gofmt
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 
-docker: ## Build the container image petro:$(VERSION)
+docker: ## Build the container image petro:$(VERSION) (pulls golang and distroless)
 	docker build -t petro:$(VERSION) --build-arg VERSION=$(VERSION) .
+
+docker-local: build ## Build petro:$(VERSION) and petro:local with no registry (FROM scratch)
+	PETROD=$(BIN) scripts/docker-local.sh petro:$(VERSION)
+	docker tag petro:$(VERSION) petro:local
 
 ci: ## What CI runs
 	bash .ci/run

@@ -60,17 +60,33 @@ type StartOverrides struct {
 	LogLevel, LogFormat                 string
 }
 
+// Environment variables that set the listen addresses when the flag is not
+// given (a container image sets them to all interfaces). Flag > variable >
+// config file.
+var listenEnv = map[string]string{
+	flagGRPCAddr: "PETRO_GRPC_ADDRESS",
+	flagAPIAddr:  "PETRO_API_ADDRESS",
+	flagRPCAddr:  "PETRO_RPC_LADDR",
+	flagP2PAddr:  "PETRO_P2P_LADDR",
+}
+
 func addStartFlags(cmd *cobra.Command) {
-	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml)")
-	cmd.Flags().String(flagAPIAddr, "", "REST/JSON gateway and audit page listen address (overrides app.toml [api] address)")
-	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml)")
-	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml)")
+	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml; env PETRO_GRPC_ADDRESS)")
+	cmd.Flags().String(flagAPIAddr, "", "REST/JSON gateway and audit page listen address (overrides app.toml [api] address; env PETRO_API_ADDRESS)")
+	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml; env PETRO_RPC_LADDR)")
+	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml; env PETRO_P2P_LADDR)")
 	cmd.Flags().String(flagLogLevel, "", "log level, e.g. info or consensus:info,*:error (overrides config.toml)")
 	cmd.Flags().String(flagLogFmt, "", "log format: plain|json (overrides config.toml)")
 }
 
 func startFlags(cmd *cobra.Command) StartOverrides {
-	get := func(n string) string { v, _ := cmd.Flags().GetString(n); return v }
+	get := func(n string) string {
+		v, _ := cmd.Flags().GetString(n)
+		if v == "" && listenEnv[n] != "" {
+			v = os.Getenv(listenEnv[n])
+		}
+		return v
+	}
 	return StartOverrides{
 		GRPCAddress: get(flagGRPCAddr), RPCAddress: get(flagRPCAddr), P2PAddress: get(flagP2PAddr),
 		LogLevel: get(flagLogLevel), LogFormat: get(flagLogFmt),

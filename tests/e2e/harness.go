@@ -142,6 +142,11 @@ type Node struct {
 	APIPort int
 	// fromConfig: the home's own config files hold the ports (testnet).
 	fromConfig bool
+	// Host is the address the ports are on ("" = 127.0.0.1).
+	Host string
+	// container, when set, is the docker container that runs the node
+	// (started and stopped by docker, not by Start/Stop).
+	container string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -202,9 +207,16 @@ func NewSingleNodeWith(t testing.TB, chainID string, mutate func(*app.GenesisSta
 	return n
 }
 
-func (n *Node) GRPCAddr() string { return fmt.Sprintf("127.0.0.1:%d", n.GRPCPort) }
-func (n *Node) RPCAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.RPCPort) }
-func (n *Node) P2PAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.P2PPort) }
+func (n *Node) host() string {
+	if n.Host == "" {
+		return "127.0.0.1"
+	}
+	return n.Host
+}
+
+func (n *Node) GRPCAddr() string { return net.JoinHostPort(n.host(), strconv.Itoa(n.GRPCPort)) }
+func (n *Node) RPCAddr() string  { return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.RPCPort)) }
+func (n *Node) P2PAddr() string  { return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.P2PPort)) }
 
 // APIURL is the base URL of the REST/JSON gateway and audit page.
 func (n *Node) APIURL() string { return fmt.Sprintf("http://127.0.0.1:%d", n.APIPort) }
@@ -273,6 +285,9 @@ func (n *Node) signal(sig syscall.Signal) {
 
 // ExitCode of the last process (after Stop/Kill).
 func (n *Node) Running() bool {
+	if n.container != "" {
+		return containerRunning(n.container)
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.cmd == nil {
@@ -300,7 +315,7 @@ func (n *Node) Conn() *grpc.ClientConn {
 // RPC returns a CometBFT RPC client for the node.
 func (n *Node) RPC() *rpchttp.HTTP {
 	n.t.Helper()
-	c, err := rpchttp.New(fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort), "/websocket")
+	c, err := rpcClient(n)
 	if err != nil {
 		n.t.Fatal(err)
 	}
