@@ -26,11 +26,11 @@ import (
 
 // Config is the [grpc] section of app.toml.
 type Config struct {
-	Address              string `toml:"address"`
-	MaxRecvMsgBytes      int    `toml:"max_recv_msg_bytes"`
-	MaxSendMsgBytes      int    `toml:"max_send_msg_bytes"`
-	MaxConcurrentStreams uint32 `toml:"max_concurrent_streams"`
-	MaxCommitWaiters     int    `toml:"max_commit_waiters"`
+	Address              string `toml:"address" comment:"Listen address (host:port); 0.0.0.0 for all interfaces (start --grpc.address or PETRO_GRPC_ADDRESS override it)."`
+	MaxRecvMsgBytes      int    `toml:"max_recv_msg_bytes" comment:"Largest request accepted, in bytes."`
+	MaxSendMsgBytes      int    `toml:"max_send_msg_bytes" comment:"Largest response sent, in bytes."`
+	MaxConcurrentStreams uint32 `toml:"max_concurrent_streams" comment:"Concurrent calls per client connection."`
+	MaxCommitWaiters     int    `toml:"max_commit_waiters" comment:"Broadcasts in COMMIT mode waiting for their block at once; more are refused (ResourceExhausted)."`
 }
 
 // DefaultConfig listens on the Cosmos default gRPC port on loopback.

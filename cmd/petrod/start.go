@@ -146,10 +146,11 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if o.LogFormat != "" {
 		cfg.LogFormat = o.LogFormat
 	}
-	logger, err := newLogger(cfg, logOut)
+	baseLogger, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
 	}
+	logger, stopping := newStopQuietLogger(baseLogger)
 	if err := checkPortsFree(cfg, appCfg); err != nil {
 		return err
 	}
@@ -281,6 +282,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
 	}
 	logger.Info("shutting down")
+	stopping.Store(true)
 	stopHook()
 	select {
 	case <-hookDone:

@@ -17,9 +17,9 @@ import (
 // Config is the [api] section of app.toml.
 type Config struct {
 	// Enable serves the REST/JSON gateway and the audit page.
-	Enable bool `toml:"enable"`
+	Enable bool `toml:"enable" comment:"Serve the REST/JSON gateway and the audit page."`
 	// Address to listen on (host:port).
-	Address string `toml:"address"`
+	Address string `toml:"address" comment:"Listen address (host:port); start --api.address or PETRO_API_ADDRESS override it."`
 }
 
 // DefaultConfig serves on the Cosmos default REST port, loopback only.

@@ -288,9 +288,12 @@ func (c *Compose) Connect(i int) {
 }
 
 // Logs is node i's container log.
-func (c *Compose) Logs(i int) string {
-	out, _ := run(exec.Command("sh", "-c", "docker logs "+c.Containers[i]+" 2>&1"))
-	return out
+func (c *Compose) Logs(i int) string { return containerLogs(c.Containers[i]) }
+
+// containerLogs is a container's log, stdout and stderr.
+func containerLogs(id string) string {
+	out, _ := exec.Command("docker", "logs", id).CombinedOutput()
+	return string(out)
 }
 
 // ExitCode is the exit code of a stopped container.

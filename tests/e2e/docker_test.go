@@ -38,8 +38,7 @@ func TestDockerRunInitStart(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			out, _ := docker("logs", "--tail", "80", name)
-			t.Logf("--- container log ---\n%s", out)
+			t.Logf("--- container log ---\n%s", containerLogs(name))
 		}
 		_, _ = docker("rm", "-f", name)
 		_, _ = docker("volume", "rm", "-f", vol)
@@ -98,7 +97,7 @@ func TestDockerRunInitStart(t *testing.T) {
 	if err != nil || code != 0 {
 		t.Fatalf("exit code after docker stop: %d %v", code, err)
 	}
-	logs, _ := docker("logs", name)
+	logs := containerLogs(name)
 	if errs := errorLine.FindAllString(logs, -1); len(errs) > 0 {
 		t.Errorf("a clean run and shutdown logged at error level:\n%s", errs)
 	}
