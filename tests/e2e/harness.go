@@ -215,8 +215,12 @@ func (n *Node) host() string {
 }
 
 func (n *Node) GRPCAddr() string { return net.JoinHostPort(n.host(), strconv.Itoa(n.GRPCPort)) }
-func (n *Node) RPCAddr() string  { return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.RPCPort)) }
-func (n *Node) P2PAddr() string  { return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.P2PPort)) }
+func (n *Node) RPCAddr() string {
+	return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.RPCPort))
+}
+func (n *Node) P2PAddr() string {
+	return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.P2PPort))
+}
 
 // APIURL is the base URL of the REST/JSON gateway and audit page.
 func (n *Node) APIURL() string { return fmt.Sprintf("http://127.0.0.1:%d", n.APIPort) }
