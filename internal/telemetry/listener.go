@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/app"
@@ -14,6 +15,7 @@ import (
 	petro "github.com/petro-network/petro/types"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservekeeper "github.com/petro-network/petro/x/reserve/keeper"
+	reservetypes "github.com/petro-network/petro/x/reserve/types"
 	tokenkeeper "github.com/petro-network/petro/x/token/keeper"
 	tokentypes "github.com/petro-network/petro/x/token/types"
 )
@@ -49,7 +51,33 @@ func ReadState(kv store.KVStore, height int64, r reservekeeper.Keeper, t tokenke
 	if s.ProposalsActive, err = countPrefix(kv, authoritytypes.ActivePrefix); err != nil {
 		return s, fmt.Errorf("active proposals: %w", err)
 	}
+	params, err := r.Params(kv)
+	if err != nil {
+		return s, fmt.Errorf("reserve params: %w", err)
+	}
+	s.MaxAgeSeconds = params.MaxAgeSeconds
+	if s.Oracles, err = oracleRecords(kv); err != nil {
+		return s, fmt.Errorf("oracle records: %w", err)
+	}
 	return s, nil
+}
+
+// oracleRecords reads every oracle's reliability record, in address order.
+func oracleRecords(kv store.KVStore) ([]*reservetypes.OracleRecord, error) {
+	it, err := kv.Iterator(reservetypes.OraclePrefix, petro.PrefixEnd(reservetypes.OraclePrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []*reservetypes.OracleRecord
+	for ; it.Valid(); it.Next() {
+		r := &reservetypes.OracleRecord{}
+		if err := proto.Unmarshal(it.Value(), r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, it.Error()
 }
 
 // countPrefix counts the keys of an index (open redemptions, active

@@ -63,6 +63,10 @@ type Snapshot struct {
 	RedemptionsPending int
 	// Council proposals voting or passed (awaiting execution).
 	ProposalsActive int
+	// The reserve's max age of a settled round (x/reserve params).
+	MaxAgeSeconds uint64
+	// Every oracle's reliability record (reports, misses, outliers).
+	Oracles []*reservetypes.OracleRecord
 }
 
 // Metrics are petro's collectors.
@@ -78,6 +82,10 @@ type Metrics struct {
 	attestationAge     prometheus.Gauge
 	redemptionsPending prometheus.Gauge
 	proposalsActive    prometheus.Gauge
+	maxAge             prometheus.Gauge
+	oracleReports      *prometheus.GaugeVec
+	oracleMisses       *prometheus.GaugeVec
+	oracleOutliers     *prometheus.GaugeVec
 	blocks             prometheus.Counter
 	txs                *prometheus.CounterVec
 	stateErrors        prometheus.Counter
@@ -102,6 +110,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		attestationAge:     g("attestation_age_seconds", "Age of the latest settled reserve round at the last block time (0 before any round)."),
 		redemptionsPending: g("redemptions_pending", "Redemptions requested or accepted and not yet closed."),
 		proposalsActive:    g("council_proposals_active", "Council proposals voting or passed and awaiting execution."),
+		maxAge:             g("attestation_max_age_seconds", "Max age of a settled reserve round before the backing turns STALE (x/reserve params)."),
+		oracleReports:      oracleGauge("oracle_reports", "Rounds this oracle reported in (from its reliability record)."),
+		oracleMisses:       oracleGauge("oracle_misses", "Settled rounds this oracle did not report in (from its reliability record)."),
+		oracleOutliers:     oracleGauge("oracle_outliers", "Rounds in which this oracle's report was beyond the max deviation from the median."),
 		blocks: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "blocks_total",
 			Help: "Blocks committed by this node since it started."}),
 		txs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "txs_total",
@@ -112,7 +124,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	for _, c := range []prometheus.Collector{m.height, m.supply, m.reserveBarrels, m.capacity, m.price, m.coverage,
 		m.backingStatus, m.backingStatusCode, m.attestationAge, m.redemptionsPending, m.proposalsActive,
-		m.blocks, m.txs, m.stateErrors} {
+		m.maxAge, m.oracleReports, m.oracleMisses, m.oracleOutliers, m.blocks, m.txs, m.stateErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -142,6 +154,17 @@ func (m *Metrics) SetState(s Snapshot) {
 	m.attestationAge.Set(float64(s.AttestationAgeSeconds))
 	m.redemptionsPending.Set(float64(s.RedemptionsPending))
 	m.proposalsActive.Set(float64(s.ProposalsActive))
+	m.maxAge.Set(float64(s.MaxAgeSeconds))
+	for _, o := range s.Oracles {
+		m.oracleReports.WithLabelValues(o.Address).Set(float64(o.Reports))
+		m.oracleMisses.WithLabelValues(o.Address).Set(float64(o.Misses))
+		m.oracleOutliers.WithLabelValues(o.Address).Set(float64(o.Outliers))
+	}
+}
+
+// oracleGauge is a gauge per oracle (label oracle: its petro1… address).
+func oracleGauge(name, help string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: name, Help: help}, []string{"oracle"})
 }
 
 // ObserveBlock counts one committed block whose txs have the given types
