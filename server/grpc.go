@@ -82,6 +82,7 @@ func (s *Server) Start(addr string) error {
 	}
 	s.lis = lis
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	s.health.SetServingStatus(ReadinessService, healthpb.HealthCheckResponse_NOT_SERVING)
 	go func() { _ = s.grpc.Serve(lis) }()
 	return nil
 }
@@ -98,6 +99,30 @@ func (s *Server) ServiceNames() []string {
 
 // Addr is the address actually listened on (useful with port 0).
 func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// ReadinessService is the grpc.health.v1 service name that answers
+// SERVING only while the node is ready for clients: alive, caught up with
+// the network, past its first block. The empty service name ("") answers
+// whether the node is alive: running, not failed, not stalled behind its
+// peers. REST serves both as /health and /ready.
+const ReadinessService = "petro.readiness"
+
+// SetHealth sets the liveness ("") and readiness (ReadinessService)
+// statuses. After Fail it does nothing.
+func (s *Server) SetHealth(alive, ready bool) {
+	st := func(ok bool) healthpb.HealthCheckResponse_ServingStatus {
+		if ok {
+			return healthpb.HealthCheckResponse_SERVING
+		}
+		return healthpb.HealthCheckResponse_NOT_SERVING
+	}
+	s.health.SetServingStatus("", st(alive))
+	s.health.SetServingStatus(ReadinessService, st(ready))
+}
+
+// Fail marks every service NOT_SERVING for good (the node is going down
+// after an internal failure).
+func (s *Server) Fail() { s.health.Shutdown() }
 
 // Stop marks the server not serving and stops it, letting in-flight calls
 // finish for up to timeout.

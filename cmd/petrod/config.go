@@ -43,6 +43,8 @@ type AppConfig struct {
 	API rest.Config `toml:"api" comment:"REST/JSON gateway (/petro/<module>/v1/<method>) and the audit page (/)."`
 	// StateSync: the snapshots this node takes and serves to nodes that join
 	// by state sync.
+	// Health: the liveness watchdog.
+	Health    HealthConfig    `toml:"health" comment:"Health reporting: gRPC grpc.health.v1 (\"\" = alive, \"petro.readiness\" = ready) and REST /health, /ready."`
 	StateSync StateSyncConfig `toml:"state_sync" comment:"State-sync snapshots this node takes and serves (joining by state sync is config.toml [statesync])."`
 }
 
@@ -81,6 +83,7 @@ func DefaultAppConfig() AppConfig {
 		GRPC:          server.DefaultConfig(),
 		API:           rest.DefaultConfig(),
 		StateSync:     DefaultStateSyncConfig(),
+		Health:        DefaultHealthConfig(),
 	}
 }
 
@@ -115,6 +118,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.HaltHeight < 0 {
 		return c, fmt.Errorf("%s: halt_height %d: want 0 (off) or a height", path, c.HaltHeight)
+	}
+	if c.Health.StallSeconds < 0 {
+		return c, fmt.Errorf("%s: health.stall_seconds %d: want 0 (off) or seconds", path, c.Health.StallSeconds)
 	}
 	if c.StateSync.SnapshotDir == "" {
 		return c, fmt.Errorf("%s: state_sync.snapshot_dir must not be empty", path)

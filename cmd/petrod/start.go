@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -150,7 +151,20 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if err != nil {
 		return err
 	}
-	logger, stopping := newStopQuietLogger(baseLogger)
+	logger, logState := newNodeLogger(baseLogger)
+	// Fail loudly: from the first fatal message on, every health service
+	// answers NOT_SERVING and the node shuts down with an error.
+	fatal := make(chan string, 1)
+	var failHealth atomic.Pointer[func()]
+	logState.setOnFatal(func(cause string) {
+		if f := failHealth.Load(); f != nil {
+			(*f)()
+		}
+		select {
+		case fatal <- cause:
+		default:
+		}
+	})
 	if err := checkPortsFree(cfg, appCfg); err != nil {
 		return err
 	}
@@ -242,6 +256,23 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		n.Wait()
 		return err
 	}
+	var gauges *healthGauges
+	if cfg.Instrumentation.Prometheus {
+		if gauges, err = newHealthGauges(prometheus.DefaultRegisterer); err != nil {
+			logger.Error("health metrics not registered", "err", err)
+		}
+	}
+	failFn := func() { grpcSrv.Fail(); gauges.fail() }
+	failHealth.Store(&failFn)
+	select {
+	case cause := <-fatal: // failed while starting: put it back for the wait below
+		failFn()
+		fatal <- cause
+	default:
+	}
+	healthCtx, stopHealth := context.WithCancel(ctx)
+	defer stopHealth()
+	go runHealthMonitor(healthCtx, n, appCfg.Health, grpcSrv.SetHealth, gauges)
 	var apiSrv *rest.Server
 	if appCfg.API.Enable {
 		apiSrv, err = rest.Dial(grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
@@ -275,30 +306,60 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		close(hookDone)
 	}
 
+	var failure error
 	select {
 	case <-ctx.Done():
 	case <-halt.Halted():
 		h, _ := petroApp.LastCommit()
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
+	case cause := <-fatal:
+		logger.Error(failedLogLine, "cause", cause)
+		failure = fmt.Errorf("%s (this node stopped; fix the cause, e.g. free disk space, then start it again)", cause)
 	}
 	logger.Info("shutting down")
-	stopping.Store(true)
-	stopHook()
+	logState.stopping.Store(true)
+	stopHealth()
+	shutdown := func() {
+		stopHook()
+		select {
+		case <-hookDone:
+		case <-time.After(hookStopTimeout):
+			logger.Error("node hook did not stop in time; shutting down anyway", "timeout", hookStopTimeout)
+		}
+		if apiSrv != nil {
+			apiSrv.Stop(5 * time.Second)
+		}
+		grpcSrv.Stop(5 * time.Second)
+		if err := n.Stop(); err != nil && failure == nil {
+			logger.Error("stop node", "err", err)
+		}
+		n.Wait()
+	}
+	if failure == nil {
+		shutdown()
+		return nil
+	}
+	// After a failure the parts may not stop (a disk that cannot be
+	// written): give them failStopTimeout, then exit without closing the
+	// databases under them.
+	done := make(chan struct{})
+	go func() { shutdown(); close(done) }()
 	select {
-	case <-hookDone:
-	case <-time.After(hookStopTimeout):
-		logger.Error("node hook did not stop in time; shutting down anyway", "timeout", hookStopTimeout)
+	case <-done:
+		return failure
+	case <-time.After(failStopTimeout):
+		fmt.Fprintf(logOut, "Error: %v (the node did not stop within %v)\n", failure, failStopTimeout)
+		os.Exit(1)
+		return failure
 	}
-	if apiSrv != nil {
-		apiSrv.Stop(5 * time.Second)
-	}
-	grpcSrv.Stop(5 * time.Second)
-	if err := n.Stop(); err != nil {
-		logger.Error("stop node", "err", err)
-	}
-	n.Wait()
-	return nil
 }
+
+// failedLogLine is the error-level line logged, with the cause, when the
+// node stops after an internal failure (operators alert on it).
+const failedLogLine = "node failed: consensus cannot continue; exiting"
+
+// failStopTimeout bounds the shutdown after an internal failure.
+const failStopTimeout = 10 * time.Second
 
 // cometBackend maps config.toml's db_backend to a cosmos-db backend.
 func cometBackend(b string) string {

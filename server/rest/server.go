@@ -77,6 +77,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/petro", s.gw.ServeIndex)
 	mux.Handle("/petro/", s.gw)
+	s.gw.registerHealth(mux)
 	page := func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET")
