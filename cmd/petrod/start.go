@@ -216,7 +216,18 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		}
 	}
 
-	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	// With priv_validator_laddr set, the consensus key lives in a remote
+	// signer (tmkms, horcrux, CometBFT's privval signer) that dials in:
+	// CometBFT listens there and no key file is read.
+	var pv cmttypes.PrivValidator
+	if cfg.PrivValidatorListenAddr == "" {
+		if !fileExists(cfg.PrivValidatorKeyFile()) {
+			return fmt.Errorf("%s not found: restore the consensus key, or set config.toml priv_validator_laddr to use a remote signer", cfg.PrivValidatorKeyFile())
+		}
+		pv = privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	} else {
+		logger.Info("waiting for the remote signer", "priv_validator_laddr", cfg.PrivValidatorListenAddr)
+	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return fmt.Errorf("node key %s: %w", cfg.NodeKeyFile(), err)
@@ -401,6 +412,9 @@ func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
 	}
 	if cfg.Instrumentation.Prometheus {
 		addrs["Prometheus (config.toml prometheus_listen_addr)"] = cfg.Instrumentation.PrometheusListenAddr
+	}
+	if cfg.PrivValidatorListenAddr != "" {
+		addrs["remote signer (config.toml priv_validator_laddr)"] = cfg.PrivValidatorListenAddr
 	}
 	for what, a := range addrs {
 		hostPort := strings.TrimPrefix(a, "tcp://")
