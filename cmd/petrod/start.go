@@ -284,6 +284,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	healthCtx, stopHealth := context.WithCancel(ctx)
 	defer stopHealth()
 	go runHealthMonitor(healthCtx, n, appCfg.Health, grpcSrv.SetHealth, gauges)
+	go newRedialer(n.Switch(), cfg.P2P.PersistentPeers, logger.With("module", "p2p")).run(healthCtx)
 	var apiSrv *rest.Server
 	if appCfg.API.Enable {
 		apiSrv, err = rest.Dial(grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
