@@ -29,7 +29,7 @@ func TestRemoteSigner(t *testing.T) {
 	sdir := t.TempDir()
 	key, state := filepath.Join(sdir, "priv_validator_key.json"), filepath.Join(sdir, "priv_validator_state.json")
 	for from, to := range map[string]string{
-		filepath.Join(n.Home, "config", "priv_validator_key.json"):  key,
+		filepath.Join(n.Home, "config", "priv_validator_key.json"): key,
 		filepath.Join(n.Home, "data", "priv_validator_state.json"): state,
 	} {
 		if err := os.Rename(from, to); err != nil {
