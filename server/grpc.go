@@ -7,6 +7,7 @@ import (
 
 	"github.com/cometbft/cometbft/libs/log"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -31,6 +32,13 @@ type Config struct {
 	MaxSendMsgBytes      int    `toml:"max_send_msg_bytes" comment:"Largest response sent, in bytes."`
 	MaxConcurrentStreams uint32 `toml:"max_concurrent_streams" comment:"Concurrent calls per client connection."`
 	MaxCommitWaiters     int    `toml:"max_commit_waiters" comment:"Broadcasts in COMMIT mode waiting for their block at once; more are refused (ResourceExhausted)."`
+	// TLS: with a certificate and key, gRPC is served over TLS only.
+	TLSCertFile string `toml:"tls_cert_file" comment:"TLS: the server certificate (PEM, with its chain); empty = plaintext. Relative paths are from where petrod runs."`
+	TLSKeyFile  string `toml:"tls_key_file" comment:"TLS: the server certificate's private key (PEM)."`
+	// ClientCAFile verifies client certificates (asked for, not required).
+	ClientCAFile string `toml:"client_ca_file" comment:"TLS: CA (PEM) that signs client certificates; clients may then present one."`
+	// ClientCertServices refuse calls without a verified client certificate.
+	ClientCertServices []string `toml:"client_cert_services" comment:"TLS: services that refuse calls without a client certificate from client_ca_file,\ne.g. [\"petro.tx.v1.TxService\"] (Unauthenticated otherwise)."`
 }
 
 // DefaultConfig listens on the Cosmos default gRPC port on loopback.
@@ -41,6 +49,7 @@ func DefaultConfig() Config {
 		MaxSendMsgBytes:      16 << 20,
 		MaxConcurrentStreams: 256,
 		MaxCommitWaiters:     10_000,
+		ClientCertServices:   []string{},
 	}
 }
 
@@ -53,16 +62,31 @@ type Server struct {
 }
 
 // New builds the server with every service registered; Start serves it.
-func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
-	gs := grpc.NewServer(
+// It fails only on the TLS settings (files that do not load).
+func New(cfg Config, a *app.App, node Node, logger log.Logger) (*Server, error) {
+	tc, err := cfg.ServerTLS()
+	if err != nil {
+		return nil, err
+	}
+	unary := []grpc.UnaryServerInterceptor{unaryInterceptor(logger)}
+	var extra []grpc.ServerOption
+	if tc != nil {
+		extra = append(extra, grpc.Creds(credentials.NewTLS(tc)))
+		if len(cfg.ClientCertServices) > 0 {
+			u, st := clientCertInterceptors(cfg.ClientCertServices)
+			unary = append([]grpc.UnaryServerInterceptor{u}, unary...)
+			extra = append(extra, grpc.ChainStreamInterceptor(st))
+		}
+	}
+	gs := grpc.NewServer(append(extra,
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgBytes),
 		grpc.MaxSendMsgSize(cfg.MaxSendMsgBytes),
 		grpc.MaxConcurrentStreams(cfg.MaxConcurrentStreams),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 15 * time.Minute, Time: 2 * time.Minute, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.ConnectionTimeout(10*time.Second),
-		grpc.ChainUnaryInterceptor(unaryInterceptor(logger)),
-	)
+		grpc.ChainUnaryInterceptor(unary...),
+	)...)
 	s := &Server{grpc: gs, health: health.NewServer(), Tx: NewTxService(a, node, cfg.MaxCommitWaiters)}
 	txtypes.RegisterTxServiceServer(gs, s.Tx)
 	authtypes.RegisterQueryServer(gs, authkeeper.NewQueryServer(authkeeper.Keeper{}, a))
@@ -71,7 +95,7 @@ func New(cfg Config, a *app.App, node Node, logger log.Logger) *Server {
 	reservetypes.RegisterQueryServer(gs, reservekeeper.NewQueryServer(a.ReserveKeeper(), a))
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)
-	return s
+	return s, nil
 }
 
 // Start listens on addr and serves in the background.

@@ -56,7 +56,8 @@ Any figure that fails verification stops the command with exit code 1 and
 one line naming the height and the value.`,
 	}
 	pf := cmd.PersistentFlags()
-	pf.String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext); not trusted")
+	pf.String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port; plaintext unless --tls); not trusted")
+	addTLSFlags(pf)
 	pf.String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC address serving headers to the light client")
 	pf.StringSlice(flagWitness, nil, "CometBFT RPC addresses of other nodes to cross-check headers (default: --node-rpc itself)")
 	pf.Int64(flagTrustHeight, 0, "height of a trusted header")

@@ -30,13 +30,20 @@ const (
 )
 
 func addNodeFlag(cmd *cobra.Command) {
-	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext)")
+	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port; plaintext unless --tls)")
+	addTLSFlags(cmd.Flags())
 }
 
 // dialNode connects to --node.
 func dialNode(cmd *cobra.Command) (*client.Client, string, error) {
 	addr, _ := cmd.Flags().GetString(flagNode)
-	c, err := client.Dial(addr)
+	var c *client.Client
+	var err error
+	if o, ok := tlsOptions(cmd); ok {
+		c, err = client.DialTLS(addr, o)
+	} else {
+		c, err = client.Dial(addr)
+	}
 	if err != nil {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: %v", flagNode, err)}
 	}

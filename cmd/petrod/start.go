@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,8 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/internal/store"
@@ -261,8 +264,11 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
-	grpcSrv := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
-	if err := grpcSrv.Start(appCfg.GRPC.Address); err != nil {
+	grpcSrv, err := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
+	if err == nil {
+		err = grpcSrv.Start(appCfg.GRPC.Address)
+	}
+	if err != nil {
 		_ = n.Stop()
 		n.Wait()
 		return err
@@ -287,9 +293,9 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	go newRedialer(n.Switch(), cfg.P2P.PersistentPeers, logger.With("module", "p2p")).run(healthCtx)
 	var apiSrv *rest.Server
 	if appCfg.API.Enable {
-		apiSrv, err = rest.Dial(grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
+		apiSrv, err = rest.DialWith(grpcSrv.Addr(), gatewayCreds(appCfg.GRPC), grpcSrv.ServiceNames(), logger.With("module", "api"))
 		if err == nil {
-			err = apiSrv.Start(appCfg.API.Address)
+			err = apiSrv.StartTLS(appCfg.API.Address, appCfg.API)
 		}
 		if err != nil {
 			grpcSrv.Stop(time.Second)
@@ -372,6 +378,18 @@ const failedLogLine = "node failed: consensus cannot continue; exiting"
 
 // failStopTimeout bounds the shutdown after an internal failure.
 const failStopTimeout = 10 * time.Second
+
+// gatewayCreds are the credentials the REST gateway calls the node's own
+// gRPC listener with, on loopback. Over TLS it does not verify the node's
+// certificate (which need not name the loopback address; the connection
+// never leaves the host) and presents no client certificate: the services
+// in client_cert_services are not served through REST.
+func gatewayCreds(c server.Config) credentials.TransportCredentials {
+	if !c.TLSEnabled() {
+		return insecure.NewCredentials()
+	}
+	return credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: true}) //nolint:gosec // own listener on loopback
+}
 
 // cometBackend maps config.toml's db_backend to a cosmos-db backend.
 func cometBackend(b string) string {

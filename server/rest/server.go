@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cometbft/cometbft/libs/log"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
@@ -20,6 +22,9 @@ type Config struct {
 	Enable bool `toml:"enable" comment:"Serve the REST/JSON gateway and the audit page."`
 	// Address to listen on (host:port).
 	Address string `toml:"address" comment:"Listen address (host:port); start --api.address or PETRO_API_ADDRESS override it."`
+	// TLS: with a certificate and key, HTTPS only.
+	TLSCertFile string `toml:"tls_cert_file" comment:"TLS: the server certificate (PEM, with its chain); empty = plain HTTP."`
+	TLSKeyFile  string `toml:"tls_key_file" comment:"TLS: the server certificate's private key (PEM)."`
 }
 
 // DefaultConfig serves on the Cosmos default REST port, loopback only.
@@ -41,8 +46,14 @@ type Server struct {
 // Dial builds a server whose gateway calls the gRPC server at grpcAddr
 // (the node's own listener) for the given services.
 func Dial(grpcAddr string, services []string, logger log.Logger) (*Server, error) {
+	return DialWith(grpcAddr, insecure.NewCredentials(), services, logger)
+}
+
+// DialWith is Dial with the transport credentials of the node's gRPC
+// listener (TLS when app.toml [grpc] has a certificate).
+func DialWith(grpcAddr string, creds credentials.TransportCredentials, services []string, logger log.Logger) (*Server, error) {
 	cc, err := grpc.NewClient(loopback(grpcAddr),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("rest: dial gRPC %s: %w", grpcAddr, err)
@@ -121,11 +132,24 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// Start listens on addr and serves in the background.
-func (s *Server) Start(addr string) error {
+// Start listens on addr and serves in the background (HTTPS when the
+// config has a certificate: see StartTLS).
+func (s *Server) Start(addr string) error { return s.StartTLS(addr, Config{}) }
+
+// StartTLS is Start serving HTTPS with c's certificate and key (plain HTTP
+// when c has none).
+func (s *Server) StartTLS(addr string, c Config) error {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("api: listen on %s: %w", addr, err)
+	}
+	if c.TLSCertFile != "" || c.TLSKeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+		if err != nil {
+			lis.Close()
+			return fmt.Errorf("api: tls_cert_file/tls_key_file: %w", err)
+		}
+		lis = tls.NewListener(lis, &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}})
 	}
 	s.lis = lis
 	go func() {
