@@ -303,7 +303,11 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 			n.Wait()
 			return err
 		}
-		logger.Info("REST/JSON gateway and audit page", "url", "http://"+apiSrv.Addr()+"/")
+		scheme := "http://"
+		if appCfg.API.TLSCertFile != "" {
+			scheme = "https://"
+		}
+		logger.Info("REST/JSON gateway and audit page", "url", scheme+apiSrv.Addr()+"/")
 	}
 	logger.Info("petro node started", "chain_id", genDoc.ChainID, "grpc", grpcSrv.Addr(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "home", home)
 
