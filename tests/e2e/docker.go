@@ -137,40 +137,53 @@ func containerRunning(id string) bool {
 type Compose struct {
 	t       testing.TB
 	Project string
-	// Prefix is the network's first three octets (PETRO_NET).
-	Prefix string
-	// Network is the docker network the nodes are on.
-	Network string
-	env     []string
-	files   []string
-	ChainID string
-	Nodes   []*Node
+	// Prefixes are the first three octets of the networks' /24s: the
+	// compose file's (PETRO_NET) and the side network's.
+	Prefixes [2]string
+	// Networks are the docker networks every node is on: the compose
+	// file's and a side network added by an override, so that any split
+	// can be made with docker network disconnect (peers list each node at
+	// both addresses; petrod redials every address of a peer it lacks).
+	Networks [2]string
+	env      []string
+	files    []string
+	ChainID  string
+	Nodes    []*Node
 	// Containers[i] is node i's container id.
 	Containers []string
 	// Dir holds a copy of the network's keyring and manifest.
-	Dir  string
-	keys keyring.Keyring
+	Dir     string
+	keys    keyring.Keyring
+	nodeIDs []string
 }
+
+// nodeID is node i's P2P id.
+func (c *Compose) nodeID(i int) string { return c.nodeIDs[i] }
 
 // composeNodes are the services of the compose file: 4 validators, 1 full node.
 const composeNodes = 5
 
-// StartCompose starts the compose network (with extra compose files
-// layered on, e.g. an override) under a test-unique project and waits
-// until every node has committed a block. Cleanup takes the project down
-// with its volumes and networks.
-func StartCompose(t testing.TB, extra ...string) *Compose {
+// StartCompose starts the compose network, with a side network laid over
+// it (sideNetwork), under a test-unique project and waits until every node
+// has committed a block. Cleanup takes the project down with its volumes
+// and networks.
+func StartCompose(t testing.TB) *Compose {
 	t.Helper()
 	img := Image(t)
 	c := &Compose{t: t, Project: uniqueName("petroe2e"), Dir: t.TempDir()}
-	c.files = append([]string{filepath.Join(repoRoot(), "networks", "local", "docker-compose.yml")}, extra...)
+	override := filepath.Join(c.Dir, "side.yml")
+	c.files = []string{filepath.Join(repoRoot(), "networks", "local", "docker-compose.yml"), override}
 	t.Cleanup(c.down)
-	// A /24 no other network uses: try a few (another test or helper may
-	// hold one).
+	// Two /24s no other network uses: try a few (another test or helper
+	// may hold one).
 	var err error
 	for try := 0; try < 20; try++ {
-		c.Prefix = fmt.Sprintf("172.30.%d", 20+(os.Getpid()+try*37)%200)
-		c.env = append(os.Environ(), "PETRO_IMAGE="+img, "PETRO_NET="+c.Prefix,
+		x := 20 + (os.Getpid()+try*37)%200
+		c.Prefixes = [2]string{fmt.Sprintf("172.30.%d", x), fmt.Sprintf("172.29.%d", x)}
+		if err := os.WriteFile(override, []byte(sideNetwork(c.Prefixes)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.env = append(os.Environ(), "PETRO_IMAGE="+img, "PETRO_NET="+c.Prefixes[0],
 			"PETRO_RPC_PORT="+strconv.Itoa(FreePort(t)), "PETRO_GRPC_PORT="+strconv.Itoa(FreePort(t)),
 			"PETRO_API_PORT="+strconv.Itoa(FreePort(t)), "PETRO_METRICS_PORT="+strconv.Itoa(FreePort(t)))
 		if _, err = c.Run("up", "-d"); err == nil {
@@ -191,19 +204,21 @@ func StartCompose(t testing.TB, extra ...string) *Compose {
 		}
 		c.Containers = append(c.Containers, id)
 		c.Nodes = append(c.Nodes, &Node{t: t, Home: fmt.Sprintf("%s/node%d", c.Project, i), container: id,
-			Host: c.IP(i), GRPCPort: 9090, RPCPort: 26657, P2PPort: 26656, APIPort: 1317})
+			Host: c.IP(0, i), GRPCPort: 9090, RPCPort: 26657, P2PPort: 26656, APIPort: 1317})
 	}
 	nets, err := docker("inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", c.Containers[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range strings.Fields(nets) {
-		if strings.HasSuffix(n, "_petro") || strings.HasSuffix(n, "-petro") {
-			c.Network = n
+		for k, suffix := range []string{"petro", "side"} {
+			if strings.HasSuffix(n, "_"+suffix) || strings.HasSuffix(n, "-"+suffix) {
+				c.Networks[k] = n
+			}
 		}
 	}
-	if c.Network == "" {
-		t.Fatalf("no petro network among %q", nets)
+	if c.Networks[0] == "" || c.Networks[1] == "" {
+		t.Fatalf("no petro and side networks among %q", nets)
 	}
 	for i, n := range c.Nodes {
 		if _, err := WaitHeight(n, 2, 3*time.Minute); err != nil {
@@ -226,6 +241,9 @@ func StartCompose(t testing.TB, extra ...string) *Compose {
 		t.Fatal(err)
 	}
 	c.ChainID = m.ChainID
+	for _, n := range m.Nodes {
+		c.nodeIDs = append(c.nodeIDs, n.NodeID)
+	}
 	for _, n := range c.Nodes {
 		n.ChainID = m.ChainID
 	}
@@ -258,8 +276,24 @@ func (c *Compose) down() {
 	}
 }
 
-// IP is node i's address on the compose network.
-func (c *Compose) IP(i int) string { return fmt.Sprintf("%s.%d", c.Prefix, 10+i) }
+// IP is node i's address on network k (0: the compose file's, 1: side).
+func (c *Compose) IP(k, i int) string { return fmt.Sprintf("%s.%d", c.Prefixes[k], 10+i) }
+
+// sideNetwork is the override that puts every node on a second network
+// too, and has the genesis step list both addresses of each node.
+func sideNetwork(p [2]string) string {
+	var hosts []string
+	var b strings.Builder
+	for i := 0; i < composeNodes; i++ {
+		hosts = append(hosts, fmt.Sprintf("%s.%d/%s.%d", p[0], 10+i, p[1], 10+i))
+	}
+	fmt.Fprintf(&b, "services:\n  genesis:\n    command: [testnet, --validators=4, --full-nodes=1, --output=/home/nonroot/.petro/net, \"--hosts=%s\", --skip-existing]\n", strings.Join(hosts, ","))
+	for i := 0; i < composeNodes; i++ {
+		fmt.Fprintf(&b, "  node%d:\n    networks:\n      side:\n        ipv4_address: %s.%d\n", i, p[1], 10+i)
+	}
+	fmt.Fprintf(&b, "networks:\n  side:\n    ipam:\n      config:\n        - subnet: %s.0/24\n", p[1])
+	return b.String()
+}
 
 // Key returns the private key named name from the network's keyring.
 func (c *Compose) Key(t testing.TB, name string) *crypto.PrivKey {
@@ -271,20 +305,33 @@ func (c *Compose) Key(t testing.TB, name string) *crypto.PrivKey {
 	return k
 }
 
-// Disconnect cuts node i off the network (docker network disconnect).
-func (c *Compose) Disconnect(i int) {
+// Disconnect takes node i off networks ks (all when none are given): docker
+// network disconnect.
+func (c *Compose) Disconnect(i int, ks ...int) {
 	c.t.Helper()
-	if _, err := docker("network", "disconnect", c.Network, c.Containers[i]); err != nil {
-		c.t.Fatal(err)
+	for _, k := range netsOrAll(ks) {
+		if _, err := docker("network", "disconnect", c.Networks[k], c.Containers[i]); err != nil {
+			c.t.Fatal(err)
+		}
 	}
 }
 
-// Connect puts node i back on the network at its address.
-func (c *Compose) Connect(i int) {
+// Connect puts node i back on networks ks (all when none are given) at its
+// addresses.
+func (c *Compose) Connect(i int, ks ...int) {
 	c.t.Helper()
-	if _, err := docker("network", "connect", "--ip", c.IP(i), c.Network, c.Containers[i]); err != nil {
-		c.t.Fatal(err)
+	for _, k := range netsOrAll(ks) {
+		if _, err := docker("network", "connect", "--ip", c.IP(k, i), c.Networks[k], c.Containers[i]); err != nil {
+			c.t.Fatal(err)
+		}
 	}
+}
+
+func netsOrAll(ks []int) []int {
+	if len(ks) == 0 {
+		return []int{0, 1}
+	}
+	return ks
 }
 
 // Logs is node i's container log.

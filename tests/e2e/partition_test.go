@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +12,9 @@ import (
 // testPartitions cuts and heals the compose network with `docker network
 // disconnect/connect` under a transfer load with a client-side history:
 // one validator isolated for 10 s and for 2 min, a split of the
-// validators into halves (no side has 2/3 of the power: no blocks), and the
-// full node isolated while clients send to it. Afterwards every tx acked as
+// validators into two halves that stay linked inside (no side has 2/3 of
+// the power: no blocks), and the full node isolated while clients send to
+// it. Afterwards every tx acked as
 // committed is in the chain exactly once, the state equals an independent
 // replay, and block and app hashes agree on every node at every height.
 // Recovery times are logged (MEASURED lines), not asserted, except the
@@ -68,28 +71,52 @@ func testPartitions(t *testing.T, c *Compose) {
 		}
 	}
 
-	// 2. Halves: node2 and node3 cut off from node0 and node1 (docker
-	// network disconnect takes them off the network, so they lose each
-	// other too: no side holds 2/3 of the power either way).
+	// 2. Halves: node0, node1 (and the full node) on the compose network
+	// only, node2 and node3 on the side network only. Docker isolates
+	// bridge networks from each other, so no path joins the halves while
+	// each keeps its own links; neither holds 2/3 of the power.
 	load.SetTargets(vals[:2]...)
 	h0 := max(height(vals[0]), height(vals[1]))
-	c.Disconnect(2)
-	c.Disconnect(3)
+	c.Disconnect(2, 0)
+	c.Disconnect(3, 0)
+	for _, i := range []int{0, 1, 4} {
+		c.Disconnect(i, 1)
+	}
+	vals[2].Host, vals[3].Host = c.IP(1, 2), c.IP(1, 3) // reachable on the side network
 	split := time.Now()
-	var seen int64
-	for time.Since(split) < 30*time.Second {
+	// Hold the split at least 30 s and until node2 and node3 are linked
+	// again over the side network (their old link, over the compose
+	// network, may linger until CometBFT's ping timeout), polling both
+	// halves' heights.
+	var seen, seenOther int64
+	var linkedAfter time.Duration
+	for time.Since(split) < 30*time.Second || linkedAfter == 0 {
+		if time.Since(split) > 4*time.Minute {
+			t.Errorf("split: node2 and node3 never linked on the side network")
+			break
+		}
 		seen = max(seen, height(vals[0]), height(vals[1]))
+		seenOther = max(seenOther, height(vals[2]), height(vals[3]))
+		if linkedAfter == 0 && hasPeerOn(vals[2], c.nodeID(3), c.Prefixes[1]) {
+			linkedAfter = time.Since(split)
+		}
 		time.Sleep(time.Second)
 	}
+	held := time.Since(split)
 	// A block whose precommits were already in when the cut came may still
-	// commit (h0+1); nothing after it can.
-	if seen > h0+1 {
-		t.Errorf("split: node0/node1 went from %d to %d with half the power", h0, seen)
+	// commit (h0+1); nothing after it can, on either side.
+	if seen > h0+1 || seenOther > h0+1 {
+		t.Errorf("split: heights went from %d to %d (node0/node1) and %d (node2/node3) with half the power each", h0, seen, seenOther)
 	}
-	c.Connect(2)
-	c.Connect(3)
+	c.Connect(2, 0)
+	c.Connect(3, 0)
+	for _, i := range []int{0, 1, 4} {
+		c.Connect(i, 1)
+	}
+	vals[2].Host, vals[3].Host = c.IP(0, 2), c.IP(0, 3)
 	healed := time.Now()
-	if _, err := WaitHeight(vals[0], seen+1, 60*time.Second); err != nil {
+	top := max(seen, seenOther)
+	if _, err := WaitHeight(vals[0], top+1, 60*time.Second); err != nil {
 		t.Fatalf("no progress within 60 s of healing the split: %v", err)
 	}
 	progress := time.Since(healed)
@@ -99,8 +126,8 @@ func testPartitions(t *testing.T, c *Compose) {
 			t.Fatalf("after the split: %v", err)
 		}
 	}
-	t.Logf("MEASURED split 2|2 for 30 s: heights %d → %d while split; first new block %.1f s after healing; node2/node3 at %d %.1f s after healing",
-		h0, seen, progress.Seconds(), hp, time.Since(healed).Seconds())
+	t.Logf("MEASURED split 2|2 for %.0f s (node2-node3 linked on the side network after %.0f s): heights %d → %d (node0/node1) and %d (node2/node3) while split; first new block %.1f s after healing; node2/node3 at %d %.1f s after healing",
+		held.Seconds(), linkedAfter.Seconds(), h0, seen, seenOther, progress.Seconds(), hp, time.Since(healed).Seconds())
 	load.SetTargets(vals...)
 
 	// 3. The full node isolated while its clients send to it: nothing
@@ -126,7 +153,7 @@ func testPartitions(t *testing.T, c *Compose) {
 	// The history against the chain.
 	load.Stop()
 	fullLoad.Stop()
-	top := height(vals[0])
+	top = height(vals[0])
 	for _, n := range c.Nodes {
 		if _, err := WaitHeight(n, top, 3*time.Minute); err != nil {
 			t.Fatal(err)
@@ -138,4 +165,25 @@ func testPartitions(t *testing.T, c *Compose) {
 	AssertStateMatchesReplay(t, vals[0], common, r, acks)
 	t.Logf("MEASURED partitions: %d txs acked as committed, each exactly once in %d blocks; block and app hashes agree on all 5 nodes at every height",
 		len(acks), common)
+}
+
+// hasPeerOn reports whether n is connected to the node with id over an
+// address that starts with prefix.
+func hasPeerOn(n *Node, id, prefix string) bool {
+	c, err := rpcClient(n)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	ni, err := c.NetInfo(ctx)
+	if err != nil {
+		return false
+	}
+	for _, p := range ni.Peers {
+		if string(p.NodeInfo.ID()) == id && strings.HasPrefix(p.RemoteIP, prefix+".") {
+			return true
+		}
+	}
+	return false
 }
