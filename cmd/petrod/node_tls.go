@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -18,7 +17,14 @@ const (
 	flagClientKey  = "client-key"
 )
 
-func addTLSFlags(f *pflag.FlagSet) {
+// flagSet is what addTLSFlags needs of a pflag.FlagSet (a command's flags
+// or persistent flags).
+type flagSet interface {
+	Bool(name string, value bool, usage string) *bool
+	String(name, value, usage string) *string
+}
+
+func addTLSFlags(f flagSet) {
 	f.Bool(flagTLS, false, "connect to --node over TLS (verified against the system's roots, or --ca)")
 	f.String(flagCA, "", "CA certificate (PEM) that signed the node's certificate; implies --tls")
 	f.String(flagClientCert, "", "client certificate (PEM) for services that require one; implies --tls")
