@@ -7,7 +7,7 @@ BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w -X github.com/petro-network/petro/app.SoftwareVersion=$(VERSION) \
 	-X github.com/petro-network/petro/app.Commit=$(COMMIT) -X github.com/petro-network/petro/app.BuildDate=$(BUILD_DATE)
 
-.PHONY: help build install dev test test-short test-race fuzz fuzz-list bench proto proto-check lint docker ci
+.PHONY: help build install dev test test-short test-race fuzz fuzz-list bench proto proto-check lint docker docker-local ci
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,8 +53,12 @@ lint: ## go vet, gofmt and staticcheck (pinned in tools/go.mod), as CI runs them
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) tool -modfile=tools/go.mod staticcheck ./...
 
-docker: ## Build the container image petro:$(VERSION)
+docker: ## Build the container image petro:$(VERSION) (pulls golang and distroless)
 	docker build -t petro:$(VERSION) --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
+
+docker-local: build ## Build petro:$(VERSION) and petro:local with no registry (FROM scratch)
+	PETROD=$(BIN) scripts/docker-local.sh petro:$(VERSION)
+	docker tag petro:$(VERSION) petro:local
 
 ci: ## What CI runs
 	bash .ci/run

@@ -84,6 +84,11 @@ func (a *App) LocalInvariantBreaches() uint64 { return a.localBreaches.Load() }
 // committed at (for metrics).
 func (a *App) Backing(kv store.KVStore) (*reservetypes.Backing, error) { return a.reserve.Backing(kv) }
 
+// ReserveParams are x/reserve's parameters at kv (for metrics).
+func (a *App) ReserveParams(kv store.KVStore) (*reservetypes.Params, error) {
+	return a.reserve.Params(kv)
+}
+
 // Supply is the PTR supply at kv, in base units (for metrics).
 func (a *App) Supply(kv store.KVStore) (uint64, error) { return a.token.Supply(kv) }
 

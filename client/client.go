@@ -32,7 +32,7 @@ type Client struct {
 // accepted and dropped). The connection is plaintext, like
 // `grpcurl -plaintext`: petrod serves gRPC without TLS on loopback by
 // default, so use Dial for a local node or through a tunnel, never across an
-// untrusted network. Dial does not connect: the first call does, and a node
+// untrusted network (DialTLS is the TLS form). Dial does not connect: the first call does, and a node
 // that is down surfaces there as codes.Unavailable.
 func Dial(grpcAddr string) (*Client, error) {
 	addr := strings.TrimPrefix(grpcAddr, "tcp://")

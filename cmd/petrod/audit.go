@@ -86,7 +86,8 @@ attested reserve, now (check) or over a range of heights (report).
 ` + auditTrustModel,
 	}
 	pf := cmd.PersistentFlags()
-	pf.String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext); not trusted")
+	pf.String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port; plaintext unless --tls); not trusted")
+	addTLSFlags(pf)
 	pf.String(flagNodeRPC, defaultNodeRPC, "CometBFT RPC address serving headers to the light client")
 	fromClientConfig(pf, flagNode, flagNodeRPC)
 	pf.StringSlice(flagWitness, nil, "CometBFT RPC addresses of other operators' nodes that confirm every header (default: $"+envWitnesses+", then client.toml's witness)")

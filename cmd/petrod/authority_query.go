@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	reservetypes "github.com/petro-network/petro/x/reserve/types"
@@ -34,15 +33,19 @@ type authorityClient struct {
 
 func (c *authorityClient) Close() error { return c.conn.Close() }
 
-// dialAuthority connects to --node like dialNode (plaintext; Dial does not
-// connect, the first call does).
+// dialAuthority connects to --node like dialNode (TLS per the TLS flags;
+// Dial does not connect, the first call does).
 func dialAuthority(cmd *cobra.Command) (*authorityClient, string, error) {
 	addr, _ := cmd.Flags().GetString(flagNode)
 	target := strings.TrimPrefix(addr, "tcp://")
 	if target == "" {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: empty gRPC address", flagNode)}
 	}
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	creds, err := nodeCreds(cmd)
+	if err != nil {
+		return nil, addr, err
+	}
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: %v", flagNode, err)}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -20,31 +21,33 @@ import (
 // config.toml).
 type AppConfig struct {
 	// DBBackend for application state and CometBFT's stores: pebble | goleveldb.
-	DBBackend string `toml:"db_backend"`
+	DBBackend string `toml:"db_backend" comment:"Storage engine of the application state and of CometBFT's stores: pebble | goleveldb.\nChange it only on an empty data/ (existing databases are not converted)."`
 	// IAVL node cache size (number of nodes).
-	IAVLCacheSize int `toml:"iavl_cache_size"`
+	IAVLCacheSize int `toml:"iavl_cache_size" comment:"IAVL node cache of the application state, in nodes (more: faster reads, more memory)."`
 	// GCPercent is the Go garbage collector's target (what GOGC sets):
 	// the heap may grow by this percent of the live heap between
 	// collections. 200 trades memory for CPU (BENCHMARKS.md: +4 to +19 %
 	// committed tx/s on one node); 0 keeps Go's default (100). A GOGC
 	// environment variable, when set, wins.
-	GCPercent int `toml:"gc_percent"`
+	GCPercent int `toml:"gc_percent" comment:"Go garbage collector target (what GOGC sets): 200 trades memory for CPU; 0 = Go's default (100).\nA GOGC environment variable, when set, wins."`
 	// Pruning: keep this many recent state versions; 0 keeps all
 	// (an archive node, what auditors query).
-	PruningKeepRecent int64 `toml:"pruning_keep_recent"`
+	PruningKeepRecent int64 `toml:"pruning_keep_recent" comment:"Keep this many recent versions of the application state; 0 keeps every version\n(an archive node: what auditors query with --height and proofs)."`
 	// Check every module invariant (the full set) after every block on this
 	// node; a breach is logged and counted and this node refuses MsgIssue.
-	CheckInvariants bool `toml:"check_invariants"`
+	CheckInvariants bool `toml:"check_invariants" comment:"Check every module invariant (the full set) after every block on this node; a breach is\nlogged and counted (petro_invariant_local_breaches) and this node's CheckTx refuses MsgIssue.\nCosts time per block. (The bounded set runs on every node regardless and stops issuance.)"`
 	// HaltHeight: after committing this height the node logs "halt height
 	// reached" and exits 0, executing no later block (coordinated
 	// upgrades); 0 = off.
-	HaltHeight int64         `toml:"halt_height"`
-	GRPC       server.Config `toml:"grpc"`
+	HaltHeight int64         `toml:"halt_height" comment:"After committing this height, log \"halt height reached\" and exit 0 (coordinated upgrades); 0 = off."`
+	GRPC       server.Config `toml:"grpc" comment:"gRPC: TxService, the module queries with proofs, reflection and grpc.health.v1."`
 	// API is the REST/JSON gateway and the audit page (HTTP).
-	API rest.Config `toml:"api"`
+	API rest.Config `toml:"api" comment:"REST/JSON gateway (/petro/<module>/v1/<method>) and the audit page (/)."`
 	// StateSync: the snapshots this node takes and serves to nodes that join
 	// by state sync.
-	StateSync StateSyncConfig `toml:"state_sync"`
+	// Health: the liveness watchdog.
+	Health    HealthConfig    `toml:"health" comment:"Health reporting: gRPC grpc.health.v1 (\"\" = alive, \"petro.readiness\" = ready) and REST /health, /ready."`
+	StateSync StateSyncConfig `toml:"state_sync" comment:"State-sync snapshots this node takes and serves (joining by state sync is config.toml [statesync])."`
 }
 
 // StateSyncConfig is app.toml [state_sync]: the snapshots this node takes
@@ -52,11 +55,11 @@ type AppConfig struct {
 // [statesync] instead (docs/state-sync.md).
 type StateSyncConfig struct {
 	// Take a snapshot every snapshot_interval heights; 0 = never.
-	SnapshotInterval uint64 `toml:"snapshot_interval"`
+	SnapshotInterval uint64 `toml:"snapshot_interval" comment:"Take a snapshot every this many heights; 0 = never."`
 	// Keep this many most recent snapshots (at least 1).
-	SnapshotKeepRecent uint32 `toml:"snapshot_keep_recent"`
+	SnapshotKeepRecent uint32 `toml:"snapshot_keep_recent" comment:"Keep this many most recent snapshots (at least 1)."`
 	// Directory of the snapshots, relative to the home directory unless absolute.
-	SnapshotDir string `toml:"snapshot_dir"`
+	SnapshotDir string `toml:"snapshot_dir" comment:"Directory of the snapshots, relative to the home directory unless absolute."`
 }
 
 // DefaultStateSyncConfig: no snapshots (`petrod testnet` turns them on),
@@ -82,6 +85,7 @@ func DefaultAppConfig() AppConfig {
 		GRPC:          server.DefaultConfig(),
 		API:           rest.DefaultConfig(),
 		StateSync:     DefaultStateSyncConfig(),
+		Health:        DefaultHealthConfig(),
 	}
 }
 
@@ -117,6 +121,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	if c.HaltHeight < 0 {
 		return c, fmt.Errorf("%s: halt_height %d: want 0 (off) or a height", path, c.HaltHeight)
 	}
+	if c.Health.StallSeconds < 0 {
+		return c, fmt.Errorf("%s: health.stall_seconds %d: want 0 (off) or seconds", path, c.Health.StallSeconds)
+	}
 	if c.StateSync.SnapshotDir == "" {
 		return c, fmt.Errorf("%s: state_sync.snapshot_dir must not be empty", path)
 	}
@@ -129,8 +136,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 // WriteAppConfig writes c to home/config/app.toml.
 func WriteAppConfig(home string, c AppConfig) error {
 	var buf bytes.Buffer
-	buf.WriteString("# petro application settings. CometBFT's settings are in config.toml.\n\n")
-	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
+	buf.WriteString("# petro application settings. CometBFT's settings are in config.toml.\n")
+	buf.WriteString("# Unknown keys are refused at start; a key left out keeps its default.\n\n")
+	if err := encodeCommented(&buf, reflect.ValueOf(c), ""); err != nil {
 		return err
 	}
 	return writeFileAtomic(appConfigPath(home), buf.Bytes(), 0o644)

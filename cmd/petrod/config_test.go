@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,42 @@ func TestAppConfigGCPercent(t *testing.T) {
 	}
 	if _, err := LoadAppConfig(home); err == nil || !strings.Contains(err.Error(), "gc_percent -1") || !strings.Contains(err.Error(), "app.toml") {
 		t.Fatalf("negative gc_percent: %v", err)
+	}
+}
+
+// TestAppConfigCommented: app.toml as written explains every key (a
+// comment line right above it and above every table), and reads back as
+// the config that was written.
+func TestAppConfigCommented(t *testing.T) {
+	home := t.TempDir()
+	c := DefaultAppConfig()
+	c.HaltHeight, c.StateSync.SnapshotInterval = 7, 50
+	if err := WriteAppConfig(home, c); err != nil {
+		t.Fatal(err)
+	}
+	bz, err := os.ReadFile(appConfigPath(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(bz), "\n")
+	keys := 0
+	for i, l := range lines {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		keys++
+		if i == 0 || !strings.HasPrefix(lines[i-1], "# ") {
+			t.Errorf("line %d %q has no comment above it", i+1, l)
+		}
+	}
+	if keys < 15 {
+		t.Fatalf("only %d keys and tables written:\n%s", keys, bz)
+	}
+	got, err := LoadAppConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, c) {
+		t.Fatalf("read back %+v, wrote %+v", got, c)
 	}
 }

@@ -32,8 +32,9 @@ const (
 )
 
 func addNodeFlag(cmd *cobra.Command) {
-	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port, plaintext)")
+	cmd.Flags().String(flagNode, defaultGRPCNode, "gRPC address of a petro node (host:port; plaintext unless --tls)")
 	fromClientConfig(cmd.Flags(), flagNode)
+	addTLSFlags(cmd.Flags())
 }
 
 // dialNode connects to --node.
@@ -42,7 +43,13 @@ func dialNode(cmd *cobra.Command) (*client.Client, string, error) {
 	if err := checkGRPCAddr(addr); err != nil {
 		return nil, addr, &usageError{err.Error()}
 	}
-	c, err := client.Dial(addr)
+	var c *client.Client
+	var err error
+	if o, ok := tlsOptions(cmd); ok {
+		c, err = client.DialTLS(addr, o)
+	} else {
+		c, err = client.Dial(addr)
+	}
 	if err != nil {
 		return nil, addr, &usageError{fmt.Sprintf("--%s: %v", flagNode, err)}
 	}

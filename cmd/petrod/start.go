@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,6 +25,8 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/petro-network/petro/app"
 	"github.com/petro-network/petro/app/upgrades"
@@ -62,17 +66,33 @@ type StartOverrides struct {
 	LogLevel, LogFormat                 string
 }
 
+// Environment variables that set the listen addresses when the flag is not
+// given (a container image sets them to all interfaces). Flag > variable >
+// config file.
+var listenEnv = map[string]string{
+	flagGRPCAddr: "PETRO_GRPC_ADDRESS",
+	flagAPIAddr:  "PETRO_API_ADDRESS",
+	flagRPCAddr:  "PETRO_RPC_LADDR",
+	flagP2PAddr:  "PETRO_P2P_LADDR",
+}
+
 func addStartFlags(cmd *cobra.Command) {
-	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml)")
-	cmd.Flags().String(flagAPIAddr, "", "REST/JSON gateway and audit page listen address (overrides app.toml [api] address)")
-	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml)")
-	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml)")
+	cmd.Flags().String(flagGRPCAddr, "", "gRPC listen address (overrides app.toml; env PETRO_GRPC_ADDRESS)")
+	cmd.Flags().String(flagAPIAddr, "", "REST/JSON gateway and audit page listen address (overrides app.toml [api] address; env PETRO_API_ADDRESS)")
+	cmd.Flags().String(flagRPCAddr, "", "CometBFT RPC listen address (overrides config.toml; env PETRO_RPC_LADDR)")
+	cmd.Flags().String(flagP2PAddr, "", "P2P listen address (overrides config.toml; env PETRO_P2P_LADDR)")
 	cmd.Flags().String(flagLogLevel, "", "log level, e.g. info or consensus:info,*:error (overrides config.toml)")
 	cmd.Flags().String(flagLogFmt, "", "log format: plain|json (overrides config.toml)")
 }
 
 func startFlags(cmd *cobra.Command) StartOverrides {
-	get := func(n string) string { v, _ := cmd.Flags().GetString(n); return v }
+	get := func(n string) string {
+		v, _ := cmd.Flags().GetString(n)
+		if v == "" && listenEnv[n] != "" {
+			v = os.Getenv(listenEnv[n])
+		}
+		return v
+	}
 	return StartOverrides{
 		GRPCAddress: get(flagGRPCAddr), RPCAddress: get(flagRPCAddr), P2PAddress: get(flagP2PAddr),
 		LogLevel: get(flagLogLevel), LogFormat: get(flagLogFmt),
@@ -132,10 +152,24 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if o.LogFormat != "" {
 		cfg.LogFormat = o.LogFormat
 	}
-	logger, err := newLogger(cfg, logOut)
+	baseLogger, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
 	}
+	logger, logState := newNodeLogger(baseLogger)
+	// Fail loudly: from the first fatal message on, every health service
+	// answers NOT_SERVING and the node shuts down with an error.
+	fatal := make(chan string, 1)
+	var failHealth atomic.Pointer[func()]
+	logState.setOnFatal(func(cause string) {
+		if f := failHealth.Load(); f != nil {
+			(*f)()
+		}
+		select {
+		case fatal <- cause:
+		default:
+		}
+	})
 	if err := checkPortsFree(cfg, appCfg); err != nil {
 		return err
 	}
@@ -201,7 +235,18 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		}
 	}
 
-	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	// With priv_validator_laddr set, the consensus key lives in a remote
+	// signer (tmkms, horcrux, CometBFT's privval signer) that dials in:
+	// CometBFT listens there and no key file is read.
+	var pv cmttypes.PrivValidator
+	if cfg.PrivValidatorListenAddr == "" {
+		if !fileExists(cfg.PrivValidatorKeyFile()) {
+			return fmt.Errorf("%s not found: restore the consensus key, or set config.toml priv_validator_laddr to use a remote signer", cfg.PrivValidatorKeyFile())
+		}
+		pv = privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	} else {
+		logger.Info("waiting for the remote signer", "priv_validator_laddr", cfg.PrivValidatorListenAddr)
+	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return fmt.Errorf("node key %s: %w", cfg.NodeKeyFile(), err)
@@ -238,17 +283,38 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
-	grpcSrv := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
-	if err := grpcSrv.Start(appCfg.GRPC.Address); err != nil {
+	grpcSrv, err := server.New(appCfg.GRPC, petroApp, local.New(n), logger.With("module", "grpc"))
+	if err == nil {
+		err = grpcSrv.Start(appCfg.GRPC.Address)
+	}
+	if err != nil {
 		_ = n.Stop()
 		n.Wait()
 		return err
 	}
+	var gauges *healthGauges
+	if cfg.Instrumentation.Prometheus {
+		if gauges, err = newHealthGauges(prometheus.DefaultRegisterer); err != nil {
+			logger.Error("health metrics not registered", "err", err)
+		}
+	}
+	failFn := func() { grpcSrv.Fail(); gauges.fail() }
+	failHealth.Store(&failFn)
+	select {
+	case cause := <-fatal: // failed while starting: put it back for the wait below
+		failFn()
+		fatal <- cause
+	default:
+	}
+	healthCtx, stopHealth := context.WithCancel(ctx)
+	defer stopHealth()
+	go runHealthMonitor(healthCtx, n, appCfg.Health, grpcSrv.SetHealth, gauges)
+	go newRedialer(n.Switch(), cfg.P2P.PersistentPeers, logger.With("module", "p2p")).run(healthCtx)
 	var apiSrv *rest.Server
 	if appCfg.API.Enable {
-		apiSrv, err = rest.Dial(appCfg.API, grpcSrv.Addr(), grpcSrv.ServiceNames(), logger.With("module", "api"))
+		apiSrv, err = rest.DialWith(appCfg.API, grpcSrv.Addr(), gatewayCreds(appCfg.GRPC), grpcSrv.ServiceNames(), logger.With("module", "api"))
 		if err == nil {
-			err = apiSrv.Start(appCfg.API.Address)
+			err = apiSrv.StartTLS(appCfg.API.Address, appCfg.API)
 		}
 		if err != nil {
 			grpcSrv.Stop(time.Second)
@@ -256,7 +322,11 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 			n.Wait()
 			return err
 		}
-		logger.Info("REST/JSON gateway and audit page", "url", "http://"+apiSrv.Addr()+"/")
+		scheme := "http://"
+		if appCfg.API.TLSCertFile != "" {
+			scheme = "https://"
+		}
+		logger.Info("REST/JSON gateway and audit page", "url", scheme+apiSrv.Addr()+"/")
 	}
 	logger.Info("petro node started", "chain_id", genDoc.ChainID, "grpc", grpcSrv.Addr(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "home", home)
 
@@ -278,6 +348,7 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 	}
 
 	var upgradeNeeded *app.UpgradeNeededError
+	var failure error
 	select {
 	case <-ctx.Done():
 	case <-halt.Halted():
@@ -285,26 +356,68 @@ func RunNodeWith(ctx context.Context, home string, o StartOverrides, logOut io.W
 		logger.Info(haltLogLine, "height", h, "halt_height", appCfg.HaltHeight)
 	case <-petroApp.UpgradeNeeded(): // logged and upgrade-info.json written by OnUpgradeNeeded
 		upgradeNeeded = &app.UpgradeNeededError{Plan: petroApp.NeededUpgrade()}
+	case cause := <-fatal:
+		logger.Error(failedLogLine, "cause", cause)
+		failure = fmt.Errorf("%s (this node stopped; fix the cause, e.g. free disk space, then start it again)", cause)
 	}
 	logger.Info("shutting down")
-	stopHook()
+	logState.stopping.Store(true)
+	stopHealth()
+	shutdown := func() {
+		stopHook()
+		select {
+		case <-hookDone:
+		case <-time.After(hookStopTimeout):
+			logger.Error("node hook did not stop in time; shutting down anyway", "timeout", hookStopTimeout)
+		}
+		if apiSrv != nil {
+			apiSrv.Stop(5 * time.Second)
+		}
+		grpcSrv.Stop(5 * time.Second)
+		if err := n.Stop(); err != nil && failure == nil {
+			logger.Error("stop node", "err", err)
+		}
+		n.Wait()
+	}
+	if failure == nil {
+		shutdown()
+		if upgradeNeeded != nil {
+			return stopForUpgrade(cfg.DBDir(), upgradeNeeded)
+		}
+		return nil
+	}
+	// After a failure the parts may not stop (a disk that cannot be
+	// written): give them failStopTimeout, then exit without closing the
+	// databases under them.
+	done := make(chan struct{})
+	go func() { shutdown(); close(done) }()
 	select {
-	case <-hookDone:
-	case <-time.After(hookStopTimeout):
-		logger.Error("node hook did not stop in time; shutting down anyway", "timeout", hookStopTimeout)
+	case <-done:
+		return failure
+	case <-time.After(failStopTimeout):
+		fmt.Fprintf(logOut, "Error: %v (the node did not stop within %v)\n", failure, failStopTimeout)
+		os.Exit(1)
+		return failure
 	}
-	if apiSrv != nil {
-		apiSrv.Stop(5 * time.Second)
+}
+
+// failedLogLine is the error-level line logged, with the cause, when the
+// node stops after an internal failure (operators alert on it).
+const failedLogLine = "node failed: consensus cannot continue; exiting"
+
+// failStopTimeout bounds the shutdown after an internal failure.
+const failStopTimeout = 10 * time.Second
+
+// gatewayCreds are the credentials the REST gateway calls the node's own
+// gRPC listener with, on loopback. Over TLS it does not verify the node's
+// certificate (which need not name the loopback address; the connection
+// never leaves the host) and presents no client certificate: the services
+// in client_cert_services are not served through REST.
+func gatewayCreds(c server.Config) credentials.TransportCredentials {
+	if !c.TLSEnabled() {
+		return insecure.NewCredentials()
 	}
-	grpcSrv.Stop(5 * time.Second)
-	if err := n.Stop(); err != nil {
-		logger.Error("stop node", "err", err)
-	}
-	n.Wait()
-	if upgradeNeeded != nil {
-		return stopForUpgrade(cfg.DBDir(), upgradeNeeded)
-	}
-	return nil
+	return credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: true}) //nolint:gosec // own listener on loopback
 }
 
 // cometBackend maps config.toml's db_backend to a cosmos-db backend.
@@ -347,6 +460,9 @@ func checkPortsFree(cfg *cmtcfg.Config, appCfg AppConfig) error {
 	}
 	if cfg.Instrumentation.Prometheus {
 		addrs["Prometheus (config.toml prometheus_listen_addr)"] = cfg.Instrumentation.PrometheusListenAddr
+	}
+	if cfg.PrivValidatorListenAddr != "" {
+		addrs["remote signer (config.toml priv_validator_laddr)"] = cfg.PrivValidatorListenAddr
 	}
 	for what, a := range addrs {
 		hostPort := strings.TrimPrefix(a, "tcp://")

@@ -37,7 +37,9 @@ const (
 	flagBasePort      = "base-port"
 	flagTimeoutCommit = "timeout-commit"
 	flagHost          = "host"
+	flagHosts         = "hosts"
 	flagForce         = "force"
+	flagSkipExisting  = "skip-existing"
 
 	testnetManifest = "testnet.json"
 	// testnetPortStride: node i uses base+10*i … base+10*i+4.
@@ -64,6 +66,10 @@ const (
 	portREST // REST/JSON gateway and audit page
 )
 
+// hostPorts are the ports of every node when each has its own host
+// (--hosts): the defaults of `petrod init`, indexed by the offsets above.
+var hostPorts = [...]int{portP2P: 26656, portRPC: 26657, portGRPC: 9090, portPrometheus: 26660, portREST: 1317}
+
 // TestnetOptions are the inputs of `petrod testnet`.
 type TestnetOptions struct {
 	Validators    int
@@ -73,7 +79,15 @@ type TestnetOptions struct {
 	BasePort      int
 	TimeoutCommit time.Duration
 	Host          string
-	Force         bool
+	// Hosts, when set, gives each node (in order) its own host; an entry
+	// may name several addresses of a multi-homed host separated by "/"
+	// (peers list every one; the first is the node's external address).
+	// Every node then listens on all interfaces at the default ports.
+	Hosts []string
+	Force bool
+	// SkipExisting: when Dir already holds a network (testnet.json), keep
+	// it and write nothing.
+	SkipExisting bool
 }
 
 // TestnetManifest is DIR/testnet.json: everything a script or test needs to
@@ -129,8 +143,16 @@ reserve has three lots (ayacucho-1, carabobo-2, junin-4, valid a year), quorum
 2 and a max age of 1 h: once oracle0-2 settle a round (` + "`petrod tx reserve attest`" + `)
 the backing is OK and the issuer can issue.
 
+With --hosts h0,h1,… each node has its own host (a container, a machine):
+node i is dialled at hi, listens on all interfaces at the default ports
+(P2P 26656, RPC 26657, gRPC 9090, Prometheus 26660, REST 1317) and --host and
+--base-port do not apply. An entry "a/b" gives a host with two addresses
+(on two networks): its peers list both.
+
 The directory is --output; the summary's format is -o/--format text|json
-(json prints the manifest).`,
+(json prints the manifest). --skip-existing leaves a network already in
+--output as it is (for a container that generates the network on first
+start).`,
 		Example: `  petrod testnet --validators 4 --output ./tn
   petrod testnet --validators 4 --full-nodes 1 --output ./tn --base-port 46600 --timeout-commit 300ms -o json
   petrod start --home ./tn/node0`,
@@ -149,6 +171,12 @@ The directory is --output; the summary's format is -o/--format text|json
 			o.TimeoutCommit, _ = cmd.Flags().GetDuration(flagTimeoutCommit)
 			o.Host, _ = cmd.Flags().GetString(flagHost)
 			o.Force, _ = cmd.Flags().GetBool(flagForce)
+			o.Hosts, _ = cmd.Flags().GetStringSlice(flagHosts)
+			o.SkipExisting, _ = cmd.Flags().GetBool(flagSkipExisting)
+			if o.SkipExisting && fileExists(filepath.Join(o.Dir, testnetManifest)) {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s already holds a network; kept as it is\n", o.Dir)
+				return nil
+			}
 			m, err := MakeTestnet(o)
 			if err != nil {
 				return err
@@ -174,7 +202,9 @@ The directory is --output; the summary's format is -o/--format text|json
 	f.Int(flagBasePort, 26600, "first port; node i uses base+10i … base+10i+4")
 	f.Duration(flagTimeoutCommit, time.Second, "consensus timeout_commit (time between blocks)")
 	f.String(flagHost, "127.0.0.1", "IP address or host name every node listens on and is dialled at")
+	f.StringSlice(flagHosts, nil, "one host per node (validators first), each node on its own host at the default ports; \"a/b\" for a host with two addresses")
 	f.Bool(flagForce, false, "replace an earlier network in a non-empty --output (removes its node*/, keyring-test/ and testnet.json)")
+	f.Bool(flagSkipExisting, false, "do nothing if --output already holds a network (testnet.json)")
 	return cmd
 }
 
@@ -201,6 +231,19 @@ func (o *TestnetOptions) validate() error {
 	nodes := o.Validators + o.FullNodes
 	if last := o.BasePort + testnetPortStride*(nodes-1) + portREST; last > 65535 {
 		return &usageError{fmt.Sprintf("--%s %d: %d nodes need ports up to %d, above 65535", flagBasePort, o.BasePort, nodes, last)}
+	}
+	if len(o.Hosts) > 0 {
+		if len(o.Hosts) != nodes {
+			return &usageError{fmt.Sprintf("--%s: %d hosts for %d nodes; give one per node", flagHosts, len(o.Hosts), nodes)}
+		}
+		for _, h := range o.Hosts {
+			for _, a := range strings.Split(h, "/") {
+				if err := validateTestnetHost(a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 	if err := validateTestnetHost(o.Host); err != nil {
 		return err
@@ -292,9 +335,18 @@ type testnetNodeState struct {
 
 func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 	n := o.Validators + o.FullNodes
-	port := func(i, off int) string {
-		return net.JoinHostPort(o.Host, strconv.Itoa(o.BasePort+testnetPortStride*i+off))
+	// addrs(i) are node i's host addresses; port(i, off) where it is
+	// dialled, listen(i, off) where it listens.
+	addrs := func(int) []string { return []string{o.Host} }
+	portNum := func(i, off int) int { return o.BasePort + testnetPortStride*i + off }
+	listenHost := func(i int) string { return o.Host }
+	if len(o.Hosts) > 0 {
+		addrs = func(i int) []string { return strings.Split(o.Hosts[i], "/") }
+		portNum = func(_, off int) int { return hostPorts[off] }
+		listenHost = func(int) string { return "0.0.0.0" }
 	}
+	port := func(i, off int) string { return net.JoinHostPort(addrs(i)[0], strconv.Itoa(portNum(i, off))) }
+	listen := func(i, off int) string { return net.JoinHostPort(listenHost(i), strconv.Itoa(portNum(i, off))) }
 
 	// 1. Homes and node/validator keys.
 	nodes := make([]*testnetNodeState, n)
@@ -302,10 +354,13 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 		name := fmt.Sprintf("node%d", i)
 		home := filepath.Join(dir, name)
 		c := DefaultCometConfig(home, name)
-		c.P2P.ListenAddress = "tcp://" + port(i, portP2P)
-		c.RPC.ListenAddress = "tcp://" + port(i, portRPC)
+		c.P2P.ListenAddress = "tcp://" + listen(i, portP2P)
+		if len(o.Hosts) > 0 {
+			c.P2P.ExternalAddress = port(i, portP2P)
+		}
+		c.RPC.ListenAddress = "tcp://" + listen(i, portRPC)
 		c.Instrumentation.Prometheus = true
-		c.Instrumentation.PrometheusListenAddr = port(i, portPrometheus)
+		c.Instrumentation.PrometheusListenAddr = listen(i, portPrometheus)
 		c.Consensus.TimeoutCommit = o.TimeoutCommit
 		// A dead proposer costs a whole propose timeout: keep it in
 		// proportion to fast blocks (CometBFT's default is 3 s).
@@ -329,8 +384,8 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 			return nil, fmt.Errorf("%s: node key: %w", name, err)
 		}
 		appCfg := DefaultAppConfig()
-		appCfg.GRPC.Address = port(i, portGRPC)
-		appCfg.API.Address = port(i, portREST)
+		appCfg.GRPC.Address = listen(i, portGRPC)
+		appCfg.API.Address = listen(i, portREST)
 		// Every node snapshots, so a node added later can join by state sync.
 		appCfg.StateSync.SnapshotInterval = testnetSnapshotInterval
 		if err := WriteAppConfig(home, appCfg); err != nil {
@@ -355,8 +410,11 @@ func writeTestnet(dir string, o TestnetOptions) (*TestnetManifest, error) {
 	for i, s := range nodes {
 		peers := make([]string, 0, n-1)
 		for j, other := range nodes {
-			if j != i {
-				peers = append(peers, p2p.IDAddressString(other.nodeKey.ID(), other.out.P2P))
+			if j == i {
+				continue
+			}
+			for _, a := range addrs(j) {
+				peers = append(peers, p2p.IDAddressString(other.nodeKey.ID(), net.JoinHostPort(a, strconv.Itoa(portNum(j, portP2P)))))
 			}
 		}
 		s.cfg.P2P.PersistentPeers = strings.Join(peers, ",")

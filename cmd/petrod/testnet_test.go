@@ -340,6 +340,9 @@ func TestTestnetBadFlags(t *testing.T) {
 		{"zero timeout commit", []string{"--validators", "1", "--output", out, "--timeout-commit", "0s"}},
 		{"empty chain id", []string{"--validators", "1", "--output", out, "--chain-id", ""}},
 		{"bad format", []string{"--validators", "1", "--output", out, "-o", "yaml"}},
+		{"hosts fewer than nodes", []string{"--validators", "2", "--output", out, "--hosts", "10.0.0.1"}},
+		{"unspecified host in hosts", []string{"--validators", "2", "--output", out, "--hosts", "10.0.0.1,0.0.0.0"}},
+		{"bad second address", []string{"--validators", "1", "--output", out, "--hosts", "10.0.0.1/a:b"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -352,5 +355,50 @@ func TestTestnetBadFlags(t *testing.T) {
 				t.Fatalf("a refused command created %s", out)
 			}
 		})
+	}
+}
+
+// TestTestnetHosts: with --hosts each node has its own host at the default
+// ports, listens on all interfaces, advertises its host, and lists every
+// address of every peer; --skip-existing keeps a network already there.
+func TestTestnetHosts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tn")
+	out := mustRun(t, "", "testnet", "--validators", "2", "--full-nodes", "1", "--output", dir,
+		"--hosts", "10.9.0.10,10.9.0.11,10.9.0.12/10.9.1.12", "-o", "json")
+	var m TestnetManifest
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Nodes[1].P2P != "10.9.0.11:26656" || m.Nodes[1].RPC != "http://10.9.0.11:26657" || m.Nodes[2].GRPC != "10.9.0.12:9090" {
+		t.Fatalf("manifest addresses %+v", m.Nodes)
+	}
+	cfg, err := LoadCometConfig(m.Nodes[0].Home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.P2P.ListenAddress != "tcp://0.0.0.0:26656" || cfg.RPC.ListenAddress != "tcp://0.0.0.0:26657" ||
+		cfg.P2P.ExternalAddress != "10.9.0.10:26656" || cfg.Instrumentation.PrometheusListenAddr != "0.0.0.0:26660" {
+		t.Fatalf("node0 config: p2p %s rpc %s external %s prometheus %s", cfg.P2P.ListenAddress, cfg.RPC.ListenAddress,
+			cfg.P2P.ExternalAddress, cfg.Instrumentation.PrometheusListenAddr)
+	}
+	peers := strings.Split(cfg.P2P.PersistentPeers, ",")
+	want := []string{m.Nodes[1].NodeID + "@10.9.0.11:26656", m.Nodes[2].NodeID + "@10.9.0.12:26656", m.Nodes[2].NodeID + "@10.9.1.12:26656"}
+	if strings.Join(peers, ",") != strings.Join(want, ",") {
+		t.Fatalf("persistent peers %v, want %v", peers, want)
+	}
+	appCfg, err := LoadAppConfig(m.Nodes[2].Home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if appCfg.GRPC.Address != "0.0.0.0:9090" || appCfg.API.Address != "0.0.0.0:1317" {
+		t.Fatalf("node2 app.toml: grpc %s api %s", appCfg.GRPC.Address, appCfg.API.Address)
+	}
+	again := mustRun(t, "", "testnet", "--validators", "2", "--output", dir, "--skip-existing")
+	if !strings.Contains(again, "kept as it is") {
+		t.Fatalf("--skip-existing: %s", again)
+	}
+	bz, err := os.ReadFile(filepath.Join(dir, "testnet.json"))
+	if err != nil || !strings.Contains(string(bz), m.Nodes[0].NodeID) {
+		t.Fatalf("the network was replaced: %v", err)
 	}
 }

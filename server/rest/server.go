@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -11,19 +12,23 @@ import (
 
 	"github.com/cometbft/cometbft/libs/log"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
 // Config is the [api] section of app.toml.
 type Config struct {
 	// Enable serves the REST/JSON gateway and the audit page.
-	Enable bool `toml:"enable"`
+	Enable bool `toml:"enable" comment:"Serve the REST/JSON gateway and the audit page."`
 	// Address to listen on (host:port).
-	Address string `toml:"address"`
+	Address string `toml:"address" comment:"Listen address (host:port); start --api.address or PETRO_API_ADDRESS override it."`
 	// CORSAllowedOrigins are the web origins (e.g. "https://wallet.example.com",
 	// or "*" for any) whose pages may call the API from a browser; empty (the
 	// default) sends no CORS headers, so browsers allow same-origin pages only.
-	CORSAllowedOrigins []string `toml:"cors_allowed_origins"`
+	CORSAllowedOrigins []string `toml:"cors_allowed_origins" comment:"Web origins (e.g. \"https://wallet.example.com\", or \"*\") whose pages may call the API from a\nbrowser; empty (the default) sends no CORS headers, so only same-origin pages can."`
+	// TLS: with a certificate and key, HTTPS only.
+	TLSCertFile string `toml:"tls_cert_file" comment:"TLS: the server certificate (PEM, with its chain); empty = plain HTTP."`
+	TLSKeyFile  string `toml:"tls_key_file" comment:"TLS: the server certificate's private key (PEM)."`
 }
 
 // DefaultConfig serves on the Cosmos default REST port, loopback only,
@@ -48,13 +53,19 @@ type Server struct {
 
 // Dial builds a server whose gateway calls the gRPC server at grpcAddr
 // (the node's own listener) for the given services, with cfg's CORS
-// origins (its address is given to Start).
+// origins (its address is given to Start), over plaintext gRPC.
 func Dial(cfg Config, grpcAddr string, services []string, logger log.Logger) (*Server, error) {
+	return DialWith(cfg, grpcAddr, insecure.NewCredentials(), services, logger)
+}
+
+// DialWith is Dial with the transport credentials of the node's gRPC
+// listener (TLS when app.toml [grpc] has a certificate).
+func DialWith(cfg Config, grpcAddr string, creds credentials.TransportCredentials, services []string, logger log.Logger) (*Server, error) {
 	if err := ValidateCORSOrigins(cfg.CORSAllowedOrigins); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	cc, err := grpc.NewClient(loopback(grpcAddr),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("rest: dial gRPC %s: %w", grpcAddr, err)
@@ -92,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/petro", s.gw.ServeIndex)
 	mux.Handle("/petro/", s.gw)
+	s.gw.registerHealth(mux)
 	page := func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET")
@@ -135,11 +147,24 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// Start listens on addr and serves in the background.
-func (s *Server) Start(addr string) error {
+// Start listens on addr and serves in the background (HTTPS when the
+// config has a certificate: see StartTLS).
+func (s *Server) Start(addr string) error { return s.StartTLS(addr, Config{}) }
+
+// StartTLS is Start serving HTTPS with c's certificate and key (plain HTTP
+// when c has none).
+func (s *Server) StartTLS(addr string, c Config) error {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("api: listen on %s: %w", addr, err)
+	}
+	if c.TLSCertFile != "" || c.TLSKeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+		if err != nil {
+			lis.Close()
+			return fmt.Errorf("api: tls_cert_file/tls_key_file: %w", err)
+		}
+		lis = tls.NewListener(lis, &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}})
 	}
 	s.lis = lis
 	go func() {

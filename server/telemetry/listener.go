@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/petro-network/petro/app"
@@ -24,6 +25,8 @@ type Source interface {
 	Supply(kv petro.KVStore) (uint64, error)
 	// IssuanceStop is why issuance is stopped by a broken invariant ("" if not).
 	IssuanceStop(kv petro.KVStore) (string, error)
+	// ReserveParams are x/reserve's parameters at kv.
+	ReserveParams(kv petro.KVStore) (*reservetypes.Params, error)
 	// MonetaryFigures are the tranches and rate windows at block time now.
 	MonetaryFigures(kv petro.KVStore, now int64) (tokentypes.MonetaryFigures, error)
 	// LocalInvariantBreaches counts this node's failed full invariant checks.
@@ -61,7 +64,33 @@ func ReadState(kv petro.KVStore, height int64, src Source) (Snapshot, error) {
 	if s.Monetary, err = src.MonetaryFigures(kv, b.ComputedTimeUnix); err != nil {
 		return s, err
 	}
+	params, err := src.ReserveParams(kv)
+	if err != nil {
+		return s, fmt.Errorf("reserve params: %w", err)
+	}
+	s.MaxAgeSeconds = params.MaxAgeSeconds
+	if s.Oracles, err = oracleRecords(kv); err != nil {
+		return s, fmt.Errorf("oracle records: %w", err)
+	}
 	return s, nil
+}
+
+// oracleRecords reads every oracle's reliability record, in address order.
+func oracleRecords(kv petro.KVStore) ([]*reservetypes.OracleRecord, error) {
+	it, err := kv.Iterator(reservetypes.OraclePrefix, petro.PrefixEnd(reservetypes.OraclePrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []*reservetypes.OracleRecord
+	for ; it.Valid(); it.Next() {
+		r := &reservetypes.OracleRecord{}
+		if err := proto.Unmarshal(it.Value(), r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, it.Error()
 }
 
 // countPrefix counts the keys of an index (open redemptions, active

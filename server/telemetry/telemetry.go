@@ -69,6 +69,10 @@ type Snapshot struct {
 	LocalInvariantBreaches uint64
 	// Tranches and rate windows (#19).
 	Monetary Monetary
+	// The reserve's max age of a settled round (x/reserve params).
+	MaxAgeSeconds uint64
+	// Every oracle's reliability record (reports, misses, outliers).
+	Oracles []*reservetypes.OracleRecord
 }
 
 // Metrics are petro's collectors.
@@ -86,6 +90,10 @@ type Metrics struct {
 	proposalsActive    prometheus.Gauge
 	issuanceStopped    prometheus.Gauge
 	localBreaches      prometheus.Gauge
+	maxAge             prometheus.Gauge
+	oracleReports      *prometheus.GaugeVec
+	oracleMisses       *prometheus.GaugeVec
+	oracleOutliers     *prometheus.GaugeVec
 	blocks             prometheus.Counter
 	txs                *prometheus.CounterVec
 	stateErrors        prometheus.Counter
@@ -113,6 +121,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		proposalsActive:    g("council_proposals_active", "Council proposals voting or passed and awaiting execution."),
 		issuanceStopped:    g("issuance_stopped", "1 once a ledger invariant broke at an end-block (issuance stopped chain-wide), else 0."),
 		localBreaches:      g("invariant_local_breaches", "Blocks after which this node's full invariant check (check_invariants) failed, since it started."),
+		maxAge:             g("attestation_max_age_seconds", "Max age of a settled reserve round before the backing turns STALE (x/reserve params)."),
+		oracleReports:      oracleGauge("oracle_reports", "Rounds this oracle reported in (from its reliability record)."),
+		oracleMisses:       oracleGauge("oracle_misses", "Settled rounds this oracle did not report in (from its reliability record)."),
+		oracleOutliers:     oracleGauge("oracle_outliers", "Rounds in which this oracle's report was beyond the max deviation from the median."),
 		blocks: prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "blocks_total",
 			Help: "Blocks committed by this node since it started."}),
 		txs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "txs_total",
@@ -124,7 +136,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	for _, c := range append([]prometheus.Collector{m.height, m.supply, m.reserveBarrels, m.capacity, m.price, m.coverage,
 		m.backingStatus, m.backingStatusCode, m.attestationAge, m.redemptionsPending, m.proposalsActive,
-		m.issuanceStopped, m.localBreaches, m.blocks, m.txs, m.stateErrors}, m.monetary.collectors()...) {
+		m.issuanceStopped, m.localBreaches, m.maxAge, m.oracleReports, m.oracleMisses, m.oracleOutliers, m.blocks, m.txs, m.stateErrors}, m.monetary.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -161,6 +173,17 @@ func (m *Metrics) SetState(s Snapshot) {
 	m.issuanceStopped.Set(stopped)
 	m.localBreaches.Set(float64(s.LocalInvariantBreaches))
 	m.monetary.set(s.Monetary)
+	m.maxAge.Set(float64(s.MaxAgeSeconds))
+	for _, o := range s.Oracles {
+		m.oracleReports.WithLabelValues(o.Address).Set(float64(o.Reports))
+		m.oracleMisses.WithLabelValues(o.Address).Set(float64(o.Misses))
+		m.oracleOutliers.WithLabelValues(o.Address).Set(float64(o.Outliers))
+	}
+}
+
+// oracleGauge is a gauge per oracle (label oracle: its petro1… address).
+func oracleGauge(name, help string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: name, Help: help}, []string{"oracle"})
 }
 
 // ObserveBlock counts one committed block whose txs have the given types

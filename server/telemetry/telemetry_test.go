@@ -23,8 +23,9 @@ func TestSetStateAndObserveBlock(t *testing.T) {
 	m.SetState(telemetry.Snapshot{
 		Height: 7, Supply: 250 * 1e8, AvailableBarrels: 1000_50000000, Capacity: 900 * 1e8, Price: 72_12500000,
 		CoverageBps: 15_000, Status: reservetypes.BackingStatus_BACKING_STATUS_STALE,
-		AttestationAgeSeconds: 42, RedemptionsPending: 3, ProposalsActive: 2,
+		AttestationAgeSeconds: 42, RedemptionsPending: 3, ProposalsActive: 2, MaxAgeSeconds: 3600,
 		IssuanceStopped: true, LocalInvariantBreaches: 4,
+		Oracles: []*reservetypes.OracleRecord{{Address: "petro1o", Reports: 9, Misses: 2, Outliers: 1}},
 	})
 	m.ObserveBlock([]string{"send", "send", "issue"}, []*abci.ExecTxResult{
 		{}, {Codespace: "token", Code: 5}, {},
@@ -40,6 +41,9 @@ func TestSetStateAndObserveBlock(t *testing.T) {
 		`petro_txs_total{code="0",codespace="",type="issue"}`:     1,
 		`petro_txs_total{code="0",codespace="",type="send"}`:      1,
 		`petro_txs_total{code="5",codespace="token",type="send"}`: 1,
+		`petro_oracle_reports{oracle="petro1o"}`:                  9,
+		`petro_oracle_misses{oracle="petro1o"}`:                   2,
+		`petro_oracle_outliers{oracle="petro1o"}`:                 1,
 	}
 	got := series(t, reg)
 	for k, v := range wantSeries {
@@ -52,7 +56,7 @@ func TestSetStateAndObserveBlock(t *testing.T) {
 		"petro_capacity_ptr": 900, "petro_oil_price_usd_per_barrel": 72.125, "petro_coverage_ratio": 1.5,
 		"petro_backing_status_code": 2, "petro_attestation_age_seconds": 42,
 		"petro_redemptions_pending": 3, "petro_council_proposals_active": 2,
-		"petro_issuance_stopped": 1, "petro_invariant_local_breaches": 4,
+		"petro_issuance_stopped": 1, "petro_invariant_local_breaches": 4, "petro_attestation_max_age_seconds": 3600,
 	}
 	for name, v := range checks {
 		if got[name] != v {

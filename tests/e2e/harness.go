@@ -148,6 +148,11 @@ type Node struct {
 	Bin      string
 	Launcher []string
 	Env      []string
+	// Host is the address the ports are on ("" = 127.0.0.1).
+	Host string
+	// container, when set, is the docker container that runs the node
+	// (started and stopped by docker, not by Start/Stop).
+	container string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -208,9 +213,20 @@ func NewSingleNodeWith(t testing.TB, chainID string, mutate func(*app.GenesisSta
 	return n
 }
 
-func (n *Node) GRPCAddr() string { return fmt.Sprintf("127.0.0.1:%d", n.GRPCPort) }
-func (n *Node) RPCAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.RPCPort) }
-func (n *Node) P2PAddr() string  { return fmt.Sprintf("tcp://127.0.0.1:%d", n.P2PPort) }
+func (n *Node) host() string {
+	if n.Host == "" {
+		return "127.0.0.1"
+	}
+	return n.Host
+}
+
+func (n *Node) GRPCAddr() string { return net.JoinHostPort(n.host(), strconv.Itoa(n.GRPCPort)) }
+func (n *Node) RPCAddr() string {
+	return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.RPCPort))
+}
+func (n *Node) P2PAddr() string {
+	return "tcp://" + net.JoinHostPort(n.host(), strconv.Itoa(n.P2PPort))
+}
 
 // APIURL is the base URL of the REST/JSON gateway and audit page.
 func (n *Node) APIURL() string { return fmt.Sprintf("http://127.0.0.1:%d", n.APIPort) }
@@ -293,6 +309,9 @@ func (n *Node) signal(sig syscall.Signal) {
 
 // ExitCode of the last process (after Stop/Kill).
 func (n *Node) Running() bool {
+	if n.container != "" {
+		return containerRunning(n.container)
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.cmd == nil {
@@ -320,7 +339,7 @@ func (n *Node) Conn() *grpc.ClientConn {
 // RPC returns a CometBFT RPC client for the node.
 func (n *Node) RPC() *rpchttp.HTTP {
 	n.t.Helper()
-	c, err := rpchttp.New(fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort), "/websocket")
+	c, err := rpcClient(n)
 	if err != nil {
 		n.t.Fatal(err)
 	}

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -203,7 +205,7 @@ func backoff(ctx context.Context, attempt int) {
 // rpcClient is a CometBFT RPC client for n that is safe to use from any
 // goroutine (no t.Fatal).
 func rpcClient(n *Node) (*rpchttp.HTTP, error) {
-	return rpchttp.New(fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort), "/websocket")
+	return rpchttp.New("http://"+net.JoinHostPort(n.host(), strconv.Itoa(n.RPCPort)), "/websocket")
 }
 
 // Height is n's latest block height, or an error if it does not answer.

@@ -131,6 +131,9 @@ func TestShutdownGraceful(t *testing.T) {
 		if !strings.Contains(string(n.Logs()), "shutting down") {
 			t.Errorf("%v: no \"shutting down\" log line", sig)
 		}
+		if errs := errorLine.FindAllString(string(n.Logs()), -1); len(errs) > 0 {
+			t.Errorf("%v: a clean run and shutdown logged at error level:\n%s", sig, strings.Join(errs, "\n"))
+		}
 		n.Start()
 		h = n.WaitReady(h, 60*time.Second)
 	}

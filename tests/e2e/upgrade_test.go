@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,10 +27,7 @@ const (
 	exitWrongBinary       = 4
 )
 
-var (
-	builds   sync.Map // key → *buildResult
-	repoRoot = func() string { _, f, _, _ := runtime.Caller(0); return filepath.Join(filepath.Dir(f), "..", "..") }()
-)
+var builds sync.Map // key → *buildResult
 
 type buildResult struct {
 	once sync.Once
@@ -65,12 +61,12 @@ func buildBinary(t testing.TB, key, dir, name string, args ...string) string {
 
 // upgradeBinary is petrod built with the test upgrade's handler.
 func upgradeBinary(t testing.TB) string {
-	return buildBinary(t, "petrod-testupgrade", repoRoot, "petrod", "-tags", "petro_testupgrade", "./cmd/petrod")
+	return buildBinary(t, "petrod-testupgrade", repoRoot(), "petrod", "-tags", "petro_testupgrade", "./cmd/petrod")
 }
 
 // cosmovisorBinary builds the cosmovisor pinned in tools/go.mod.
 func cosmovisorBinary(t testing.TB) string {
-	return buildBinary(t, "cosmovisor", filepath.Join(repoRoot, "tools"), "cosmovisor", "cosmossdk.io/tools/cosmovisor/cmd/cosmovisor")
+	return buildBinary(t, "cosmovisor", filepath.Join(repoRoot(), "tools"), "cosmovisor", "cosmossdk.io/tools/cosmovisor/cmd/cosmovisor")
 }
 
 func copyExecutable(t testing.TB, src, dst string) {
