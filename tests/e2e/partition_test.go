@@ -91,7 +91,7 @@ func testPartitions(t *testing.T, c *Compose) {
 	// ping timeout, and in our runs they had not re-linked within minutes).
 	var seen, seenOther int64
 	var linkedAfter time.Duration
-	for time.Since(split) < 30*time.Second {
+	for holdUntil := split.Add(30 * time.Second); time.Now().Before(holdUntil); {
 		seen = max(seen, height(vals[0]), height(vals[1]))
 		seenOther = max(seenOther, height(vals[2]), height(vals[3]))
 		if linkedAfter == 0 && hasPeerOn(vals[2], c.nodeID(3), c.Prefixes[1]) {
