@@ -107,6 +107,17 @@ const (
 	flagMaxAhead = "max-ahead"
 )
 
+// auditRange is --from and --to of report and ledger: 0 <= from <= to,
+// to 0 = latest.
+func auditRange(cmd *cobra.Command) (from, to int64, err error) {
+	from, _ = cmd.Flags().GetInt64(flagReportFrom)
+	to, _ = cmd.Flags().GetInt64(flagReportTo)
+	if from < 0 || to < 0 || (to != 0 && from > to) {
+		return 0, 0, &usageError{fmt.Sprintf("--%s %d --%s %d: want 0 <= from <= to (to 0 = latest)", flagReportFrom, from, flagReportTo, to)}
+	}
+	return from, to, nil
+}
+
 // auditWitnesses are --witness, else $PETRO_WITNESS.
 func auditWitnesses(cmd *cobra.Command) []string {
 	ws, _ := cmd.Flags().GetStringSlice(flagWitness)
@@ -498,15 +509,14 @@ to stderr; --format json holds them in the file too ({"trust", "range",
 ` + auditTrustModel,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			from, _ := cmd.Flags().GetInt64(flagReportFrom)
-			to, _ := cmd.Flags().GetInt64(flagReportTo)
+			from, to, err := auditRange(cmd)
+			if err != nil {
+				return err
+			}
 			format, _ := cmd.Flags().GetString(flagFormat)
 			outPath, _ := cmd.Flags().GetString(flagOut)
 			if format != "csv" && format != "json" {
 				return &usageError{fmt.Sprintf("--%s %q: want csv or json", flagFormat, format)}
-			}
-			if from < 0 || to < 0 || (to != 0 && from > to) {
-				return &usageError{fmt.Sprintf("--%s %d --%s %d: want 0 <= from <= to (to 0 = latest)", flagReportFrom, from, flagReportTo, to)}
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Minute)
 			defer cancel()

@@ -100,14 +100,13 @@ archive node for old heights.
 ` + auditTrustModel,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			from, _ := cmd.Flags().GetInt64(flagReportFrom)
-			to, _ := cmd.Flags().GetInt64(flagReportTo)
+			from, to, err := auditRange(cmd)
+			if err != nil {
+				return err
+			}
 			format, _ := cmd.Flags().GetString(flagFormat)
 			if format != "csv" && format != "text" {
 				return &usageError{fmt.Sprintf("--%s %q: want text or csv", flagFormat, format)}
-			}
-			if from < 0 || to < 0 || (to != 0 && from > to) {
-				return &usageError{fmt.Sprintf("--%s %d --%s %d: want 0 <= from <= to (to 0 = latest)", flagReportFrom, from, flagReportTo, to)}
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Minute)
 			defer cancel()
