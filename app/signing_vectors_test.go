@@ -179,6 +179,14 @@ func (b *vecBuilder) valid(name, desc, signer string, o client.TxOptions, msgs .
 		t.Fatal(err)
 	}
 	b.seq[signer]++
+	b.commit(name, desc, u, raw, txVector{Signer: signerVector{Type: "secp256k1", Key: signer}, Signature: hexs(sig)})
+}
+
+// commit runs raw (built from u) in a block of its own, which must accept
+// it, and records it as vector v (its signer and signature fields set by
+// the caller) with every byte form.
+func (b *vecBuilder) commit(name, desc string, u *client.UnsignedTx, raw []byte, v txVector) {
+	t := b.t
 	b.h++
 	res := testutil.Block(t, b.a, b.h, testutil.BlockTime(b.h), raw).TxResults[0]
 	if res.Code != 0 {
@@ -191,14 +199,14 @@ func (b *vecBuilder) valid(name, desc, signer string, o client.TxOptions, msgs .
 	if err := proto.Unmarshal(u.AuthInfoBytes, auth); err != nil {
 		t.Fatal(err)
 	}
+	sb := u.SignBytes()
 	hash := sha256.Sum256(sb)
-	b.out.Txs = append(b.out.Txs, txVector{
-		Name: name, Description: desc, Signer: signerVector{Type: "secp256k1", Key: signer},
-		Body: protoJSON(t, body), AuthInfo: protoJSON(t, auth),
-		BodyBytes: hexs(u.BodyBytes), AuthInfoBytes: hexs(u.AuthInfoBytes), SignDocBytes: hexs(sb),
-		SignBytesSHA256: hexs(hash[:]), Signature: hexs(sig), TxBytes: hexs(raw), TxHash: hexs(client.TxHash(raw)),
-		Height: b.h, Codespace: res.Codespace, Code: res.Code,
-	})
+	v.Name, v.Description = name, desc
+	v.Body, v.AuthInfo = protoJSON(t, body), protoJSON(t, auth)
+	v.BodyBytes, v.AuthInfoBytes, v.SignDocBytes = hexs(u.BodyBytes), hexs(u.AuthInfoBytes), hexs(sb)
+	v.SignBytesSHA256, v.TxBytes, v.TxHash = hexs(hash[:]), hexs(raw), hexs(client.TxHash(raw))
+	v.Height, v.Codespace, v.Code = b.h, res.Codespace, res.Code
+	b.out.Txs = append(b.out.Txs, v)
 }
 
 // refusal is one refused vector: the parts a malleate closure may edit.

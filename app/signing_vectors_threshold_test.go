@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -12,7 +11,6 @@ import (
 	"github.com/petro-network/petro/client"
 	"github.com/petro-network/petro/crypto"
 	"github.com/petro-network/petro/crypto/multisig"
-	"github.com/petro-network/petro/internal/testutil"
 	txtypes "github.com/petro-network/petro/types/tx"
 	authoritytypes "github.com/petro-network/petro/x/authority/types"
 	tokentypes "github.com/petro-network/petro/x/token/types"
@@ -93,26 +91,7 @@ func (b *vecBuilder) validThreshold(name, desc string, signers []string, msgs ..
 		t.Fatal(err)
 	}
 	b.seq[treasury]++
-	b.h++
-	res := testutil.Block(t, b.a, b.h, testutil.BlockTime(b.h), raw).TxResults[0]
-	if res.Code != 0 {
-		t.Fatalf("vector %s: %s/%d %s", name, res.Codespace, res.Code, res.Log)
-	}
-	body, auth := &txtypes.TxBody{}, &txtypes.AuthInfo{}
-	if err := proto.Unmarshal(u.BodyBytes, body); err != nil {
-		t.Fatal(err)
-	}
-	if err := proto.Unmarshal(u.AuthInfoBytes, auth); err != nil {
-		t.Fatal(err)
-	}
-	hash := sha256.Sum256(sb)
-	b.out.Txs = append(b.out.Txs, txVector{
-		Name: name, Description: desc, Signer: b.treasurySigner(signers),
-		Body: protoJSON(t, body), AuthInfo: protoJSON(t, auth),
-		BodyBytes: hexs(u.BodyBytes), AuthInfoBytes: hexs(u.AuthInfoBytes), SignDocBytes: hexs(sb),
-		SignBytesSHA256: hexs(hash[:]), MemberSignatures: memberSigVectors(sigs), TxBytes: hexs(raw), TxHash: hexs(client.TxHash(raw)),
-		Height: b.h, Codespace: res.Codespace, Code: res.Code,
-	})
+	b.commit(name, desc, u, raw, txVector{Signer: b.treasurySigner(signers), MemberSignatures: memberSigVectors(sigs)})
 }
 
 func (b *vecBuilder) thresholdVectors() {
